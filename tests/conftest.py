@@ -1,0 +1,118 @@
+"""Shared pytest fixtures: one generated, loaded and dbt-built warehouse per test session.
+
+The build happens in a temporary folder (own DuckDB file, own dbt target path), so tests
+never touch the repository's warehouse/ and can run beside a developer's own builds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+SCRIPTS_DIR = PROJECT_DIR / "scripts"
+sys.path.insert(0, str(SCRIPTS_DIR))
+sys.path.insert(0, str(PROJECT_DIR / "tests"))
+
+# The test session's fixed data set: small enough for CI, dirty enough to exercise staging.
+TEST_SCALE = float(os.environ.get("TEST_SCALE", "0.05"))
+TEST_SEED = 7
+TEST_AS_OF = dt.date(2026, 6, 30)
+
+
+def dbt_bin() -> str:
+    return str(Path(sys.executable).parent / "dbt")
+
+
+def dbt_env(database: Path, target_path: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for a dbt run isolated in its own database and target folder."""
+    env = dict(os.environ)
+    env.update(
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DBT_DUCKDB_PATH=str(database),
+        DBT_TARGET_PATH=str(target_path),
+        DBT_LOG_PATH=str(target_path / "logs"),
+        DUCKDB_TEMP_DIRECTORY=str(target_path / "duckdb_tmp"),
+        DBT_PROFILES_DIR=str(PROJECT_DIR),
+        GX_ANALYTICS_ENABLED="false",
+    )
+    env.update(extra or {})
+    return env
+
+
+def run_dbt(
+    args: list[str],
+    *,
+    database: Path,
+    target_path: Path,
+    project_dir: Path = PROJECT_DIR,
+    as_of: dt.date = TEST_AS_OF,
+    extra_vars: dict | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess:
+    """Run a dbt command for the test warehouse; on failure show dbt's own output."""
+    variables = {"as_of_date": as_of.isoformat(), **(extra_vars or {})}
+    cmd = [dbt_bin(), *args, "--vars", json.dumps(variables), "--project-dir", str(project_dir)]
+    result = subprocess.run(
+        cmd,
+        cwd=project_dir,
+        env=dbt_env(database, target_path),
+        capture_output=True,
+        text=True,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(args)} failed (exit {result.returncode}):\n{result.stdout[-15000:]}\n{result.stderr[-3000:]}"
+        )
+    return result
+
+
+@dataclasses.dataclass(frozen=True)
+class BuiltWarehouse:
+    database: Path  # DuckDB work file after `dbt build`
+    as_of: dt.date
+    raw_dir: Path
+    target_path: Path  # dbt's target folder (run_results.json, manifest.json)
+    raw_counts: dict
+
+    def connect(self):
+        import duckdb
+
+        return duckdb.connect(str(self.database), read_only=True)
+
+
+@pytest.fixture(scope="session")
+def generated_raw_dir(tmp_path_factory) -> Path:
+    """Scale-TEST_SCALE demo data as of TEST_AS_OF (generated once per session)."""
+    from generate_raw import generate
+
+    out = tmp_path_factory.mktemp("raw")
+    generate(scale=TEST_SCALE, seed=TEST_SEED, out_dir=out, as_of=TEST_AS_OF, fmt="csv")
+    return out
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory, generated_raw_dir) -> BuiltWarehouse:
+    """Generated data loaded into raw and built with `dbt build` (seeds, models, snapshots,
+    unit and data tests). Fails the depending tests when any dbt test fails."""
+    from load_raw import load_raw
+
+    root = tmp_path_factory.mktemp("warehouse")
+    database = root / "work.duckdb"
+    target_path = root / "target"
+    counts = load_raw(generated_raw_dir, database, quiet=True)
+    run_dbt(["build"], database=database, target_path=target_path)
+    return BuiltWarehouse(
+        database=database,
+        as_of=TEST_AS_OF,
+        raw_dir=generated_raw_dir,
+        target_path=target_path,
+        raw_counts=counts,
+    )
