@@ -1,0 +1,97 @@
+{#-
+    Every rejected raw row of the six raw tables, for the data-quality report: which table,
+    which record (its key, NULL when the key itself was missing), which file line and why.
+    The full rows are in the stg_*_rejected models.
+-#}
+
+with
+
+base_accounts as (
+
+    select * from {{ ref('base_crm__accounts') }}
+
+),
+
+base_contacts as (
+
+    select * from {{ ref('base_crm__contacts') }}
+
+),
+
+base_opportunities as (
+
+    select * from {{ ref('base_crm__opportunities') }}
+
+),
+
+base_sales_activities as (
+
+    select * from {{ ref('base_crm__sales_activities') }}
+
+),
+
+base_events as (
+
+    select * from {{ ref('base_engagement__events') }}
+
+),
+
+base_form_submissions as (
+
+    select * from {{ ref('base_engagement__form_submissions') }}
+
+),
+
+rejected_rows as (
+
+    select
+        'crm_accounts' as table_name,
+        account_id as record_id,
+        _line_number,
+        rejection_reason
+    from base_accounts
+    where row_status = 'rejected'
+    union all
+    select
+        'crm_contacts' as table_name,
+        contact_id as record_id,
+        _line_number,
+        rejection_reason
+    from base_contacts
+    where row_status = 'rejected'
+    union all
+    select
+        'crm_opportunities' as table_name,
+        opportunity_id as record_id,
+        _line_number,
+        rejection_reason
+    from base_opportunities
+    where row_status = 'rejected'
+    union all
+    select
+        'sales_activities' as table_name,
+        activity_id as record_id,
+        _line_number,
+        rejection_reason
+    from base_sales_activities
+    where row_status = 'rejected'
+    union all
+    select
+        'engagement_events' as table_name,
+        event_id as record_id,
+        _line_number,
+        rejection_reason
+    from base_events
+    where row_status = 'rejected'
+    union all
+    select
+        'form_submissions' as table_name,
+        submission_id as record_id,
+        _line_number,
+        rejection_reason
+    from base_form_submissions
+    where row_status = 'rejected'
+
+)
+
+select * from rejected_rows

@@ -1,0 +1,29 @@
+-- The form submissions scoring may use: one row per submission_id, attributed to a surviving
+-- person. Future-dated submissions are kept and flagged (scoring excludes and counts them).
+with
+
+base_form_submissions as (
+
+    select * from {{ ref('base_engagement__form_submissions') }}
+
+),
+
+kept as (
+
+    select
+        submission_id,
+        contact_id,
+        form_name,
+        submitted_at,
+        is_future,
+        primary_interest,
+        timeline,
+        compliance_deadline,
+        has_budget,
+        attributed_by
+    from base_form_submissions
+    where row_status = 'kept'
+
+)
+
+select * from kept
