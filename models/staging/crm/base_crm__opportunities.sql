@@ -1,0 +1,134 @@
+{#-
+    Every raw CRM opportunity row (1:1, key _line_number), cleaned and given its verdict.
+    Steps:
+      1. clean: text trimmed (empty -> NULL), categories lower/trimmed; the primary contact
+         re-pointed to its surviving person through stg_crm__contact_identities (NULL when
+         empty, deleted or unknown: the deal is kept without a contact).
+      2. versions: per opportunity_id the latest updated_at is current (ties: the later line;
+         NULL updated_at is the oldest); the other versions are `duplicate`.
+      3. verdict of the current version, first failing check: no opportunity_id ->
+         missing_id; soft-deleted -> soft_deleted; a stage outside the contract's six ->
+         unknown_stage; else kept. Older versions stay `duplicate`, so a record is rejected
+         once.
+-#}
+
+{%- set stages = [
+    "discovery",
+    "scoping",
+    "proposal",
+    "negotiation",
+    "closed_won",
+    "closed_lost",
+] -%}
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'crm_opportunities') }}
+
+),
+
+contact_identities as (
+
+    select * from {{ ref('stg_crm__contact_identities') }}
+
+),
+
+cleaned as (
+
+    select
+        amount_usd,
+        created_at,
+        closed_at,
+        updated_at,
+        is_deleted,
+        _line_number,
+        _loaded_at,
+        nullif(trim(opportunity_id), '') as opportunity_id,
+        nullif(trim(account_id), '') as account_id,
+        nullif(trim(primary_contact_id), '') as delivered_primary_contact_id,
+        {{ clean_category('service_line') }} as service_line,
+        -- `stage` is the contract's column name.
+        {{ clean_category('stage') }} as stage  -- noqa: RF04
+    from source
+
+),
+
+repointed as (
+
+    select
+        cleaned.*,
+        contact_identities.person_id as primary_contact_id,
+        coalesce(contact_identities.is_merged, false) as is_repointed
+    from cleaned
+    left join contact_identities
+        on cleaned.delivered_primary_contact_id = contact_identities.contact_id
+
+),
+
+versioned as (
+
+    select
+        *,
+        row_number() over (
+            partition by opportunity_id
+            order by updated_at desc nulls last, _line_number desc
+        ) as version_rank
+    from repointed
+
+),
+
+judged as (
+
+    select
+        *,
+        case
+            when opportunity_id is null then 'missing_id'
+            -- older versions are duplicates whatever the current version's fate
+            when version_rank > 1 then null
+            when coalesce(is_deleted, false) then 'soft_deleted'
+            when
+                stage is null
+                or stage not in (
+                    {%- for accepted in stages %}
+                        '{{ accepted }}'{{ "," if not loop.last }}
+                    {%- endfor %}
+                )
+                then 'unknown_stage'
+        end as rejection_reason
+    from versioned
+
+),
+
+final as (
+
+    select
+        opportunity_id,
+        account_id,
+        primary_contact_id,
+        delivered_primary_contact_id,
+        is_repointed,
+        service_line,
+        stage,
+        amount_usd,
+        created_at,
+        closed_at,
+        updated_at,
+        is_deleted,
+        version_rank,
+        rejection_reason,
+        _line_number,
+        _loaded_at,
+        coalesce(stage in ('closed_won', 'closed_lost'), false) as is_closed,
+        coalesce(stage = 'closed_won', false) as is_won,
+        case
+            when rejection_reason is not null then 'rejected'
+            when version_rank > 1 then 'duplicate'
+            else 'kept'
+        end as row_status
+    from judged
+
+)
+
+select * from final

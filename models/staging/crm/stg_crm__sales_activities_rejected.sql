@@ -1,0 +1,28 @@
+-- Rejected sales activity rows, traceable to their file line: the raw table's columns, values
+-- as cleaned by base_crm__sales_activities, contact_id as delivered (before re-pointing).
+-- Later deliveries of a rejected activity are duplicates and do not appear here.
+with
+
+base_sales_activities as (
+
+    select * from {{ ref('base_crm__sales_activities') }}
+
+),
+
+rejected as (
+
+    select
+        activity_id,
+        delivered_contact_id as contact_id,
+        owner_id,
+        activity_type,
+        occurred_at,
+        disposition,
+        _line_number,
+        rejection_reason
+    from base_sales_activities
+    where row_status = 'rejected'
+
+)
+
+select * from rejected
