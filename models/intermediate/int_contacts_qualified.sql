@@ -1,0 +1,175 @@
+-- Lead status and qualification outcome (SCORING_MODEL.md, Qualification). Steps: count each
+-- person's sales dispositions inside the windows of routing_parameters (whole days from the
+-- activity's date to as_of_date, 0..N; later-dated activities are ignored, like every other
+-- future-dated row), then apply the rules in the spec's order.
+with
+
+contacts as (
+
+    select * from {{ ref('stg_crm__contacts') }}
+
+),
+
+contacts_scored as (
+
+    select * from {{ ref('int_contacts_scored') }}
+
+),
+
+sales_activities as (
+
+    select * from {{ ref('stg_crm__sales_activities') }}
+
+),
+
+routing_parameters as (
+
+    select * from {{ ref('routing_parameters') }}
+
+),
+
+thresholds as (
+
+    select
+        max(case when parameter = 'sql_activity_window_days' then value end)
+            as sql_activity_window_days,
+        max(case when parameter = 'mql_min_fit_score' then value end) as mql_min_fit_score,
+        max(case when parameter = 'mql_min_intent_score' then value end)
+            as mql_min_intent_score,
+        max(case when parameter = 'mql_high_intent_min_score' then value end)
+            as mql_high_intent_min_score,
+        max(case when parameter = 'mql_high_intent_min_fit_score' then value end)
+            as mql_high_intent_min_fit_score,
+        max(case when parameter = 'unqualified_not_a_fit_window_days' then value end)
+            as not_a_fit_window_days,
+        max(case when parameter = 'disqualify_window_days' then value end)
+            as disqualify_window_days,
+        max(case when parameter = 'disqualify_min_dispositions' then value end)
+            as disqualify_min_dispositions
+    from routing_parameters
+
+),
+
+activities_aged as (
+
+    select
+        contact_id,
+        disposition,
+        {{ age_in_days('occurred_at') }} as age_days
+    from sales_activities
+
+),
+
+disposition_counts as (
+
+    select
+        activities_aged.contact_id,
+        sum(
+            case
+                when
+                    activities_aged.disposition in ('meeting_booked', 'discovery_completed')
+                    and activities_aged.age_days <= thresholds.sql_activity_window_days
+                    then 1
+                else 0
+            end
+        ) as recent_sql_activities,
+        sum(
+            case
+                when
+                    activities_aged.disposition = 'not_a_fit'
+                    and activities_aged.age_days <= thresholds.not_a_fit_window_days
+                    then 1
+                else 0
+            end
+        ) as recent_not_a_fit_dispositions,
+        sum(
+            case
+                when
+                    activities_aged.disposition in ('unresponsive', 'bad_data')
+                    and activities_aged.age_days <= thresholds.disqualify_window_days
+                    then 1
+                else 0
+            end
+        ) as recent_unresponsive_dispositions
+    from activities_aged
+    cross join thresholds
+    where activities_aged.age_days >= 0
+    group by activities_aged.contact_id
+
+),
+
+joined as (
+
+    select
+        contacts_scored.contact_id,
+        contacts.lifecycle_stage,
+        contacts_scored.fit_score,
+        contacts_scored.contact_intent_score,
+        coalesce(contacts_scored.is_competitor, false) as is_competitor,
+        coalesce(disposition_counts.recent_sql_activities, 0) as recent_sql_activities,
+        coalesce(disposition_counts.recent_not_a_fit_dispositions, 0)
+            as recent_not_a_fit_dispositions,
+        coalesce(disposition_counts.recent_unresponsive_dispositions, 0)
+            as recent_unresponsive_dispositions
+    from contacts_scored
+    inner join contacts
+        on contacts_scored.contact_id = contacts.contact_id
+    left join disposition_counts
+        on contacts_scored.contact_id = disposition_counts.contact_id
+
+),
+
+statused as (
+
+    select
+        joined.contact_id,
+        joined.lifecycle_stage,
+        joined.is_competitor,
+        joined.recent_sql_activities,
+        joined.recent_not_a_fit_dispositions,
+        joined.recent_unresponsive_dispositions,
+        thresholds.disqualify_min_dispositions,
+        case
+            when joined.lifecycle_stage = 'customer' then 'customer'
+            when
+                joined.recent_sql_activities > 0
+                or joined.lifecycle_stage in ('sql', 'opportunity')
+                then 'sql'
+            when
+                (
+                    joined.fit_score >= thresholds.mql_min_fit_score
+                    and joined.contact_intent_score >= thresholds.mql_min_intent_score
+                )
+                or (
+                    joined.contact_intent_score >= thresholds.mql_high_intent_min_score
+                    and joined.fit_score >= thresholds.mql_high_intent_min_fit_score
+                )
+                then 'mql'
+            else 'lead'
+        end as lead_status
+    from joined
+    cross join thresholds
+
+),
+
+qualified as (
+
+    select
+        contact_id,
+        lead_status,
+        lifecycle_stage,
+        recent_sql_activities,
+        recent_not_a_fit_dispositions,
+        recent_unresponsive_dispositions,
+        case
+            when is_competitor or recent_not_a_fit_dispositions > 0 then 'unqualified'
+            when lead_status = 'sql' then 'qualified'
+            when recent_unresponsive_dispositions >= disqualify_min_dispositions
+                then 'disqualified_for_now'
+            else 'nurture'
+        end as qualification_outcome
+    from statused
+
+)
+
+select * from qualified

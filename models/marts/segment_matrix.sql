@@ -1,0 +1,148 @@
+-- The segment matrix as of as_of_date: every cell of scoring_segment_matrix (all 12, also the
+-- empty ones, with 0 contacts) with its people, accounts and conversion so far. Conversion
+-- is the share of the cell's people who reached the stage: mql_rate counts lead_status mql
+-- or sql (an SQL has passed MQL), sql_rate lead_status sql, opportunity_rate / won_rate
+-- people who are the primary contact of an opportunity created / won by as_of_date. A rate
+-- of an empty cell is NULL (no people, no rate), its counts and share are 0.
+with
+
+segment_matrix as (
+
+    select * from {{ ref('scoring_segment_matrix') }}
+
+),
+
+contacts_segmented as (
+
+    select * from {{ ref('int_contacts_segmented') }}
+
+),
+
+contacts_qualified as (
+
+    select * from {{ ref('int_contacts_qualified') }}
+
+),
+
+opportunities as (
+
+    select * from {{ ref('stg_crm__opportunities') }}
+
+),
+
+opportunity_contacts as (
+
+    select
+        primary_contact_id as contact_id,
+        1 as has_opportunity,
+        max(
+            case
+                when
+                    is_won
+                    and closed_at is not null
+                    and {{ age_in_days('closed_at') }} >= 0
+                    then 1
+                else 0
+            end
+        ) as has_won_opportunity
+    from opportunities
+    where
+        primary_contact_id is not null
+        and {{ age_in_days('created_at') }} >= 0
+    group by primary_contact_id
+
+),
+
+people as (
+
+    select
+        contacts_segmented.contact_id,
+        contacts_segmented.account_id,
+        contacts_segmented.segment,
+        case when contacts_qualified.lead_status in ('mql', 'sql') then 1 else 0 end
+            as is_mql,
+        case when contacts_qualified.lead_status = 'sql' then 1 else 0 end as is_sql,
+        coalesce(opportunity_contacts.has_opportunity, 0) as has_opportunity,
+        coalesce(opportunity_contacts.has_won_opportunity, 0) as has_won_opportunity
+    from contacts_segmented
+    inner join contacts_qualified
+        on contacts_segmented.contact_id = contacts_qualified.contact_id
+    left join opportunity_contacts
+        on contacts_segmented.contact_id = opportunity_contacts.contact_id
+
+),
+
+cells as (
+
+    select
+        segment,
+        count(*) as contacts,
+        count(distinct account_id) as accounts,  -- noqa: RF04
+        sum(is_mql) as mqls,
+        sum(is_sql) as sqls,
+        sum(has_opportunity) as opportunity_contacts,
+        sum(has_won_opportunity) as won_contacts
+    from people
+    group by segment
+
+),
+
+totals as (
+
+    select count(*) as all_contacts
+    from people
+
+),
+
+filled as (
+
+    select
+        segment_matrix.risk_band,
+        segment_matrix.intent_level,
+        segment_matrix.segment,
+        segment_matrix.motion,
+        segment_matrix.sla_hours,
+        totals.all_contacts,
+        coalesce(cells.contacts, 0) as contacts,
+        coalesce(cells.accounts, 0) as accounts,  -- noqa: RF04
+        coalesce(cells.mqls, 0) as mqls,
+        coalesce(cells.sqls, 0) as sqls,
+        coalesce(cells.opportunity_contacts, 0) as opportunity_contacts,
+        coalesce(cells.won_contacts, 0) as won_contacts
+    from segment_matrix
+    cross join totals
+    left join cells
+        on segment_matrix.segment = cells.segment
+
+),
+
+rated as (
+
+    select
+        cast({{ as_of_date() }} as date) as as_of_date,
+        cast(risk_band as {{ dbt.type_string() }}) as risk_band,
+        cast(intent_level as {{ dbt.type_string() }}) as intent_level,
+        cast(segment as {{ dbt.type_string() }}) as segment,
+        cast(motion as {{ dbt.type_string() }}) as motion,
+        cast(sla_hours as integer) as sla_hours,
+        cast(contacts as bigint) as contacts,
+        cast(accounts as bigint) as accounts,  -- noqa: RF04
+        cast(
+            case when all_contacts > 0 then round(1.0 * contacts / all_contacts, 4) else 0 end
+            as double
+        ) as share_of_contacts,
+        cast(case when contacts > 0 then round(1.0 * mqls / contacts, 4) end as double)
+            as mql_rate,
+        cast(case when contacts > 0 then round(1.0 * sqls / contacts, 4) end as double)
+            as sql_rate,
+        cast(
+            case when contacts > 0 then round(1.0 * opportunity_contacts / contacts, 4) end
+            as double
+        ) as opportunity_rate,
+        cast(case when contacts > 0 then round(1.0 * won_contacts / contacts, 4) end as double)
+            as won_rate
+    from filled
+
+)
+
+select * from rated

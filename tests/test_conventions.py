@@ -1,0 +1,88 @@
+"""Project conventions (dbt-bouncer.yml) hold, and a breach of them is caught.
+
+`dbt parse` writes the manifest into a temporary target path; dbt-bouncer reads it through a
+copy of dbt-bouncer.yml whose dbt_artifacts_dir points there, so nothing in the repository's
+target/ is read or written. The negative case parses a copy of the project with one
+undocumented, untested model added and expects dbt-bouncer to fail naming it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT_DIR, dbt_env
+
+CONFIG = PROJECT_DIR / "dbt-bouncer.yml"
+BIN = Path(sys.executable).parent
+# What a copy of the project leaves out: environments, build output, data, VCS.
+COPY_IGNORE = shutil.ignore_patterns(
+    ".venv", ".git", "target*", "logs", "warehouse", "dbt_packages", "__pycache__", ".pytest_cache"
+)
+
+
+def parse(project_dir: Path, target_path: Path) -> None:
+    """`dbt parse` of project_dir into target_path (no database connection needed)."""
+    result = subprocess.run(
+        [str(BIN / "dbt"), "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)],
+        cwd=project_dir,
+        env=dbt_env(target_path / "unused.duckdb", target_path),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, f"dbt parse failed:\n{result.stdout[-5000:]}\n{result.stderr[-2000:]}"
+    assert (target_path / "manifest.json").exists()
+
+
+def bounce(config: Path, target_path: Path, work_dir: Path) -> tuple[int, list[dict], str]:
+    """dbt-bouncer with `config`, reading the manifest in target_path: its exit code, the
+    failed checks (from its JSON report) and its console output."""
+    text = config.read_text()
+    pointed, count = re.subn(r"(?m)^dbt_artifacts_dir: .*$", f"dbt_artifacts_dir: {target_path}", text)
+    assert count == 1, "dbt-bouncer.yml must set dbt_artifacts_dir exactly once"
+    copy = work_dir / "dbt-bouncer.yml"
+    copy.write_text(pointed)
+    report = work_dir / "bouncer.json"
+    result = subprocess.run(
+        [
+            str(BIN / "dbt-bouncer"),
+            "--config-file", str(copy),
+            "--output-format", "json",
+            "--output-file", str(report),
+        ],
+        cwd=work_dir,
+        capture_output=True,
+        text=True,
+    )
+    checks = json.loads(report.read_text()) if report.exists() else []
+    failed = [c for c in checks if c.get("outcome") != "success"]
+    return result.returncode, failed, result.stdout[-8000:] + result.stderr[-2000:]
+
+
+def test_project_follows_its_conventions(tmp_path):
+    target = tmp_path / "target"
+    parse(PROJECT_DIR, target)
+    code, failed, output = bounce(CONFIG, target, tmp_path)
+    assert code == 0 and not failed, f"dbt-bouncer found breaches: {failed}\n{output}"
+
+
+def test_an_undocumented_model_fails_the_conventions(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT_DIR, project, ignore=COPY_IGNORE)
+    (project / "models" / "marts" / "orphan_report.sql").write_text("select 1 as orphan_id\n")
+    target = tmp_path / "target"
+    parse(project, target)
+    code, failed, output = bounce(project / "dbt-bouncer.yml", target, tmp_path)
+    assert code != 0, f"dbt-bouncer passed an undocumented model:\n{output}"
+    breaches = {(c["check_run_id"].split(":")[0], c["unique_id"]) for c in failed}
+    orphan = "model.lead_segmentation.orphan_report"
+    # Only the planted model breaks the rules, and it breaks the documentation and key rules.
+    assert {unique_id for _, unique_id in breaches} == {orphan}, breaches
+    assert ("check_model_description_populated", orphan) in breaches
+    assert ("check_model_has_unique_test", orphan) in breaches
