@@ -1,0 +1,235 @@
+"""`dbt build` as a gate (gate `dbt_build`, exit 4).
+
+Runs `dbt build --fail-fast` in a child process against the work database only (the profile
+reads DBT_DUCKDB_PATH). A child process, not dbt's in-process runner, because dbt-duckdb keeps
+its DuckDB connection open in the calling process, which would block the mart checks and the
+publish step from opening the file.
+
+- a data test at error severity that finds rows, a model that fails, a unit test that fails:
+  the build stops at once (fail fast) and the gate fails, naming the node, the failing-row
+  count and where the rows are stored (`store_failures: true` in dbt_project.yml puts them in
+  schema `test_failures` of the work database);
+- a test at warn severity is reported (name, rows, relation) but does not stop the run.
+
+dbt's own log is JSON on stdout: parsed for progress lines, and kept in full in dbt's log file
+(DBT_LOG_PATH, default logs/) for the details.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+from gates import Finding, Gate, GateFailed
+
+PROGRESS_EVERY_SECONDS = 10.0
+ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@dataclasses.dataclass
+class DbtOutcome:
+    nodes: int  # nodes dbt ran (models, seeds, snapshots, tests)
+    statuses: dict[str, int]  # status -> count
+    warnings: list[Finding]
+    elapsed: float
+    target_path: Path
+    log_path: Path
+
+
+def dbt_executable() -> list[str]:
+    candidate = Path(sys.executable).parent / "dbt"
+    if candidate.exists():
+        return [str(candidate)]
+    return [sys.executable, "-c", "from dbt.cli.main import cli; cli()"]
+
+
+def dbt_environment(project_dir: Path, work_db: Path) -> tuple[dict[str, str], Path, Path]:
+    """The child's environment: the work database, plus target/log/temp folders (the
+    caller's DBT_TARGET_PATH / DBT_LOG_PATH / DUCKDB_TEMP_DIRECTORY win when set)."""
+    env = dict(os.environ)
+    env["DBT_DUCKDB_PATH"] = str(work_db)
+    env["DBT_TARGET"] = "duckdb"  # the work database is a DuckDB file (pipeline.py refuses others)
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    env.setdefault("DBT_PROFILES_DIR", str(project_dir))
+    env.setdefault("DUCKDB_TEMP_DIRECTORY", str(work_db.parent / "tmp"))
+    target = Path(env.get("DBT_TARGET_PATH") or "target")
+    log = Path(env.get("DBT_LOG_PATH") or "logs")
+    target = target if target.is_absolute() else project_dir / target
+    log = log if log.is_absolute() else project_dir / log
+    env["DBT_TARGET_PATH"], env["DBT_LOG_PATH"] = str(target), str(log)
+    return env, target, log
+
+
+def _quoted_relation(relation_name: str | None) -> str | None:
+    """'"work"."test_failures"."x"' -> 'test_failures.x' (what a person types in the work DB)."""
+    if not relation_name:
+        return None
+    parts = [p.strip('"') for p in relation_name.split(".")]
+    return ".".join(parts[-2:])
+
+
+def run_dbt_build(
+    project_dir: Path,
+    work_db: Path,
+    variables: dict,
+    *,
+    say: Callable[[str], None],
+    select: list[str] | None = None,
+) -> DbtOutcome:
+    """Run `dbt build`; raise GateFailed(DBT_BUILD) when it does not succeed."""
+    env, target_path, log_path = dbt_environment(project_dir, work_db)
+    Path(env["DUCKDB_TEMP_DIRECTORY"]).mkdir(parents=True, exist_ok=True)
+    cmd = [
+        *dbt_executable(),
+        "build",
+        "--fail-fast",
+        "--log-format",
+        "json",
+        "--log-format-file",
+        "text",
+        "--project-dir",
+        str(project_dir),
+        "--vars",
+        json.dumps(variables),
+    ]
+    if select:
+        cmd += ["--select", *select]
+    started = time.monotonic()
+    nodes: dict[str, dict] = {}  # unique_id -> node info from the log stream
+    statuses: dict[str, int] = {}
+    errors: list[str] = []  # error-level messages not tied to a node (parse/compile errors)
+    total = 0
+    invocation_id = None  # ties run_results.json to this invocation (never a stale file)
+    last_progress = started
+
+    proc = subprocess.Popen(
+        cmd,
+        cwd=project_dir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            if line.strip():
+                errors.append(line.strip())
+            continue
+        info, data = event.get("info", {}), event.get("data", {})
+        invocation_id = invocation_id or info.get("invocation_id")
+        name = info.get("name")
+        node_info = data.get("node_info") or {}
+        if name in (
+            "LogModelResult",
+            "LogTestResult",
+            "LogSeedResult",
+            "LogSnapshotResult",
+            "LogNodeResult",
+        ):
+            total = data.get("total") or total
+            status = node_info.get("node_status")
+            if status in (None, "", "None"):  # unit tests report their status only in data
+                status = str(data.get("status") or "?").lower()
+            statuses[status] = statuses.get(status, 0) + 1
+            nodes[node_info.get("unique_id", "?")] = {
+                "name": node_info.get("node_name"),
+                "type": node_info.get("resource_type"),
+                "relation": (node_info.get("node_relation") or {}).get("relation_name"),
+                "attached": data.get("attached_node"),
+            }
+            if status in ("warn", "fail", "error"):
+                rows = data.get("num_failures")
+                rows_text = f", {rows} row(s)" if rows not in (None, 0) else ""
+                say(
+                    f"[dbt] {status.upper()} {node_info.get('resource_type')} "
+                    f"{node_info.get('node_name')}{rows_text}"
+                )
+        elif info.get("level") == "error" and info.get("msg"):
+            errors.append(info["msg"])
+        now = time.monotonic()
+        if now - last_progress >= PROGRESS_EVERY_SECONDS:
+            done = sum(statuses.values())
+            detail = ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
+            say(f"[dbt] {done}/{total or '?'} nodes ({detail})  {now - started:.0f}s")
+            last_progress = now
+    returncode = proc.wait()
+    elapsed = time.monotonic() - started
+
+    results = _read_results(target_path, invocation_id)
+    where = (
+        f"dbt log: {log_path / 'dbt.log'}; run results: {target_path / 'run_results.json'}; "
+        f"stored failing rows: schema test_failures of {work_db}"
+    )
+    findings: list[Finding] = []
+    warnings: list[Finding] = []
+    for result in results:
+        uid = result.get("unique_id", "?")
+        node = nodes.get(uid, {})
+        status = result.get("status")
+        message = (result.get("message") or "").strip()
+        if status == "skipped" or "fail_fast" in message.lower() or "skipping due to" in message.lower():
+            continue
+        if status not in ("fail", "error", "warn"):
+            continue
+        finding = _finding(uid, node, result)
+        (warnings if status == "warn" else findings).append(finding)
+    if returncode != 0 and not findings:
+        detail = ANSI_ESCAPES.sub("", "; ".join(errors[-5:])) or f"dbt exited with code {returncode}"
+        findings.append(Finding("dbt.invocation", detail[:2000], look=str(log_path / "dbt.log")))
+    if findings:
+        raise GateFailed(Gate.DBT_BUILD, findings, where=where)
+    return DbtOutcome(
+        nodes=sum(statuses.values()),
+        statuses=statuses,
+        warnings=warnings,
+        elapsed=elapsed,
+        target_path=target_path,
+        log_path=log_path,
+    )
+
+
+def _read_results(target_path: Path, invocation_id: str | None) -> list[dict]:
+    """This invocation's run results (none when dbt stopped before writing them)."""
+    path = target_path / "run_results.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return []
+    if invocation_id is None or doc.get("metadata", {}).get("invocation_id") != invocation_id:
+        return []
+    return doc.get("results", [])
+
+
+def _finding(uid: str, node: dict, result: dict) -> Finding:
+    kind = node.get("type") or uid.split(".")[0]
+    name = node.get("name") or uid.split(".")[-2 if kind == "test" else -1]
+    status = result.get("status")
+    # dbt colours unit-test diffs even in run_results.json; keep the text only
+    message = " ".join(ANSI_ESCAPES.sub("", result.get("message") or status or "").split())
+    rows = result.get("failures")
+    if kind == "test":
+        attached = node.get("attached")
+        about = f" on {attached.split('.')[-1]}" if attached else ""
+        detail = f"test {status}{about}: {message}"
+        relation = _quoted_relation(node.get("relation"))
+        look = f"select * from {relation}" if relation else None
+    elif kind == "unit_test":
+        detail = f"unit test {status}: {message[:1500]}"
+        look = None
+        rows = None
+    else:
+        detail = f"{kind} {status}: {message[:1500]}"
+        look = None
+        rows = None
+    return Finding(f"dbt.{kind}.{name}", detail, rows=rows, look=look)
