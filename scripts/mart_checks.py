@@ -110,6 +110,10 @@ CONTRACT_COLUMNS: dict[str, list[str]] = {
         "bounce_rate",
     ],
 }
+# Issue 4: every mart carries the run stamp (scoring_version, as_of_date). The contract lists
+# them on lead_scores; the other marts add what they lack (an additive, documented extension).
+for _mart, _columns in CONTRACT_COLUMNS.items():
+    _columns.extend(c for c in ("scoring_version", "as_of_date") if c not in _columns)
 RECONCILIATION_COLUMNS = [
     "raw_rows",
     "kept_rows",

@@ -74,6 +74,10 @@ def run_dbt(
     return result
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: runs a whole dbt build or pipeline (minutes)")
+
+
 @dataclasses.dataclass(frozen=True)
 class BuiltWarehouse:
     database: Path  # DuckDB work file after `dbt build`

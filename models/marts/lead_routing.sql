@@ -72,7 +72,10 @@ typed as (
         cast(suppression_reason as {{ dbt.type_string() }}) as suppression_reason,
         cast(is_holdout as boolean) as is_holdout,
         cast(record_hash as {{ dbt.type_string() }}) as record_hash,
-        cast(updated_at as timestamp) as updated_at
+        cast(updated_at as timestamp) as updated_at,
+        -- The run stamp every mart carries (not part of record_hash: it moves every day).
+        cast('{{ var("scoring_version") }}' as {{ dbt.type_string() }}) as scoring_version,
+        cast({{ as_of_date() }} as date) as as_of_date
     from stamped
 
 )

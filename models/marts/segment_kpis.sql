@@ -399,7 +399,9 @@ filled as (
                 when weekly_facts.leads_entered > 0
                     then round(1.0 * weekly_facts.bounced_leads / weekly_facts.leads_entered, 4)
             end as double
-        ) as bounce_rate
+        ) as bounce_rate,
+        cast('{{ var("scoring_version") }}' as {{ dbt.type_string() }}) as scoring_version,
+        cast({{ as_of_date() }} as date) as as_of_date
     from spine
     left join weekly_facts
         on

@@ -140,7 +140,8 @@ rated as (
             as double
         ) as opportunity_rate,
         cast(case when contacts > 0 then round(1.0 * won_contacts / contacts, 4) end as double)
-            as won_rate
+            as won_rate,
+        cast('{{ var("scoring_version") }}' as {{ dbt.type_string() }}) as scoring_version
     from filled
 
 )
