@@ -114,6 +114,8 @@ CONTRACT_COLUMNS: dict[str, list[str]] = {
 # them on lead_scores; the other marts add what they lack (an additive, documented extension).
 for _mart, _columns in CONTRACT_COLUMNS.items():
     _columns.extend(c for c in ("scoring_version", "as_of_date") if c not in _columns)
+# Contract v1.1 (CHANGELOG.md): the person's opportunity outcomes, for score versus outcome.
+CONTRACT_COLUMNS["lead_scores"][-2:-2] = ["has_opportunity", "has_won_opportunity"]
 RECONCILIATION_COLUMNS = [
     "raw_rows",
     "kept_rows",

@@ -318,6 +318,17 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
             f"({result.size_bytes / 1e6:.1f} MB)"
         )
 
+    # The segment report reads the published file, so it always shows what BI sees. The data
+    # is already published: a report failure is a warning, never a failed run.
+    report_path = args.published_db.parent / "report" / "index.html"
+    with progress.step(f"segment report {report_path}"):
+        try:
+            from report import build_report
+
+            build_report(args.published_db, report_path)
+        except Exception as exc:  # noqa: BLE001 - see above
+            print(f"warning: the segment report was not written: {exc}", file=sys.stderr)
+
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)

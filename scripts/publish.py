@@ -35,6 +35,8 @@ STORAGE_VERSION = "v1.0.0"
 PUBLISHED_RELATIONS: list[tuple[str, str, str]] = [
     *(("marts", name, "marts") for name in run_log.PUBLIC_MARTS),
     ("audit", "dq_row_reconciliation", "marts"),
+    # One row per rejected raw line (table, line, reason): the report's rejected-rows view.
+    ("audit", "dq_rejected_rows", "marts"),
 ]
 
 

@@ -1,6 +1,7 @@
--- One row per active person: the scores, the segment, qualification and the experiment
--- group (CONTRACT.md section 3). No logic of its own: it publishes int_contacts_scored,
--- int_contacts_segmented and int_contacts_qualified with the contract's types.
+-- One row per active person: the scores, the segment, qualification, the experiment group
+-- (CONTRACT.md section 3) and the person's opportunity outcomes. No logic of its own: it
+-- publishes int_contacts_scored, int_contacts_segmented, int_contacts_qualified and
+-- int_contacts_opportunity_outcomes with the contract's types.
 with
 
 contacts_scored as (
@@ -18,6 +19,12 @@ contacts_segmented as (
 contacts_qualified as (
 
     select * from {{ ref('int_contacts_qualified') }}
+
+),
+
+opportunity_outcomes as (
+
+    select * from {{ ref('int_contacts_opportunity_outcomes') }}
 
 ),
 
@@ -44,6 +51,10 @@ published as (
             as qualification_outcome,
         cast(contacts_scored.reason_codes as {{ dbt.type_string() }}) as reason_codes,
         cast(contacts_segmented.is_holdout as boolean) as is_holdout,
+        -- Outcomes for score-versus-outcome analysis (additive to CONTRACT.md, see CHANGELOG).
+        cast(opportunity_outcomes.contact_id is not null as boolean) as has_opportunity,
+        cast(coalesce(opportunity_outcomes.has_won_opportunity, 0) = 1 as boolean)
+            as has_won_opportunity,
         cast('{{ var("scoring_version") }}' as {{ dbt.type_string() }}) as scoring_version,
         cast({{ as_of_date() }} as date) as as_of_date
     from contacts_scored
@@ -51,6 +62,8 @@ published as (
         on contacts_scored.contact_id = contacts_segmented.contact_id
     inner join contacts_qualified
         on contacts_scored.contact_id = contacts_qualified.contact_id
+    left join opportunity_outcomes
+        on contacts_scored.contact_id = opportunity_outcomes.contact_id
 
 )
 

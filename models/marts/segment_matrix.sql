@@ -24,32 +24,9 @@ contacts_qualified as (
 
 ),
 
-opportunities as (
+opportunity_outcomes as (
 
-    select * from {{ ref('stg_crm__opportunities') }}
-
-),
-
-opportunity_contacts as (
-
-    select
-        primary_contact_id as contact_id,
-        1 as has_opportunity,
-        max(
-            case
-                when
-                    is_won
-                    and closed_at is not null
-                    and {{ age_in_days('closed_at') }} >= 0
-                    then 1
-                else 0
-            end
-        ) as has_won_opportunity
-    from opportunities
-    where
-        primary_contact_id is not null
-        and {{ age_in_days('created_at') }} >= 0
-    group by primary_contact_id
+    select * from {{ ref('int_contacts_opportunity_outcomes') }}
 
 ),
 
@@ -62,13 +39,14 @@ people as (
         case when contacts_qualified.lead_status in ('mql', 'sql') then 1 else 0 end
             as is_mql,
         case when contacts_qualified.lead_status = 'sql' then 1 else 0 end as is_sql,
-        coalesce(opportunity_contacts.has_opportunity, 0) as has_opportunity,
-        coalesce(opportunity_contacts.has_won_opportunity, 0) as has_won_opportunity
+        case when opportunity_outcomes.contact_id is not null then 1 else 0 end
+            as has_opportunity,
+        coalesce(opportunity_outcomes.has_won_opportunity, 0) as has_won_opportunity
     from contacts_segmented
     inner join contacts_qualified
         on contacts_segmented.contact_id = contacts_qualified.contact_id
-    left join opportunity_contacts
-        on contacts_segmented.contact_id = opportunity_contacts.contact_id
+    left join opportunity_outcomes
+        on contacts_segmented.contact_id = opportunity_outcomes.contact_id
 
 ),
 
