@@ -154,13 +154,12 @@ def built(published, tmp_path_factory) -> tuple[Path, Page]:
 
 
 @pytest.fixture(scope="module")
-def published_with_reasons(published, built_warehouse, tmp_path_factory) -> Path:
-    """The published file plus dq_rejected_rows, as when the pipeline publishes it too."""
-    path = tmp_path_factory.mktemp("report_reasons") / "published.duckdb"
+def published_without_reasons(published, tmp_path_factory) -> Path:
+    """A published file from before dq_rejected_rows was published (the report degrades)."""
+    path = tmp_path_factory.mktemp("report_no_reasons") / "published.duckdb"
     shutil.copyfile(published, path)
     with duckdb.connect(str(path)) as con:
-        con.execute(f"attach '{built_warehouse.database}' as work (read_only)")
-        con.execute("create table marts.dq_rejected_rows as select * from work.audit.dq_rejected_rows")
+        con.execute("drop table marts.dq_rejected_rows")
     return path
 
 
@@ -281,7 +280,10 @@ def test_weekly_kpis_equal_the_mart(built, published):
 def _expected_deciles(published: Path, score: str) -> dict[int, dict]:
     """Deciles computed in pandas, apart from the report's SQL: decile = ceil(10 x share of
     people with a score <= one's own)."""
-    people = query(published, f"select {score} as score, lead_status from marts.lead_scores")
+    people = query(
+        published,
+        f"select {score} as score, lead_status, has_opportunity, has_won_opportunity from marts.lead_scores",
+    )
     people["score"] = people["score"].astype(float)
     n = len(people)
     ordered = np.sort(people["score"].to_numpy())
@@ -296,6 +298,8 @@ def _expected_deciles(published: Path, score: str) -> dict[int, dict]:
             "mql_rate": group["lead_status"].isin(["mql", "sql"]).mean(),
             "sql_rate": (group["lead_status"] == "sql").mean(),
             "customer_rate": (group["lead_status"] == "customer").mean(),
+            "opportunity_rate": group["has_opportunity"].mean(),
+            "won_opportunity_rate": group["has_won_opportunity"].mean(),
         }
     return out
 
@@ -313,9 +317,9 @@ def test_score_deciles_equal_the_mart(built, published, table_id, score):
             assert same(cells[field], value), (score, decile, field, cells[field], value)
     (people,), = rows(published, "select count(*) from marts.lead_scores")
     assert sum(int(c["people"]) for c in shown.values()) == people
-    # Opportunity outcomes are not per person in the contract's lead_scores: the page says so.
-    assert "opportunity_rate" not in next(iter(shown.values()))
-    assert "has no per-person opportunity outcome" in page.text
+    # lead_scores publishes each person's opportunity outcomes: the deciles show their rates.
+    assert "opportunity_rate" in next(iter(shown.values()))
+    assert "has no per-person opportunity outcome" not in page.text
 
 
 def test_treatment_versus_holdout_equals_the_marts(built, published):
@@ -362,13 +366,18 @@ def test_data_quality_figures_equal_the_published_tables(built, published):
     shown_supp = table_by(page, "dq-suppression-data", "suppression-reason")
     assert {k[0]: int(v["people"]) for k, v in shown_supp.items()} == suppression
     assert "undeliverable" in suppression
-    # dq_rejected_rows is not among the published relations: the page says where reasons are.
+    # The pipeline publishes dq_rejected_rows: the page lists rejected rows by reason.
+    assert "dq-rejected-data" in page.tables
+
+
+def test_rejection_reasons_note_when_not_published(published_without_reasons, tmp_path):
+    page = read_page(report.build_report(published_without_reasons, tmp_path / "index.html"))
     assert "dq-rejected-data" not in page.tables
     assert ("p", {"class": "note", "id": "dq-rejected-unavailable"}) in page.tags
 
 
-def test_rejection_reasons_shown_when_published(published_with_reasons, tmp_path, built_warehouse):
-    out = report.build_report(published_with_reasons, tmp_path / "index.html")
+def test_rejection_reasons_equal_the_audit_model(published, tmp_path, built_warehouse):
+    out = report.build_report(published, tmp_path / "index.html")
     page = read_page(out)
     shown = table_by(page, "dq-rejected-data", "table-name", "rejection-reason")
     with duckdb.connect(str(built_warehouse.database), read_only=True) as con:
@@ -380,12 +389,11 @@ def test_rejection_reasons_shown_when_published(published_with_reasons, tmp_path
     assert "dq-rejected-unavailable" not in out.read_text()
 
 
-def test_opportunity_outcomes_shown_when_lead_scores_has_them(published, tmp_path):
+def test_opportunity_outcomes_by_decile_follow_lead_scores(published, tmp_path):
     path = tmp_path / "published.duckdb"
     shutil.copyfile(published, path)
     with duckdb.connect(str(path)) as con:
-        con.execute("alter table marts.lead_scores add column has_opportunity boolean")
-        con.execute("alter table marts.lead_scores add column has_won_opportunity boolean")
+        # Planted outcomes, so the top decile's rates are known whatever the demo data says.
         con.execute(
             "update marts.lead_scores set has_opportunity = fit_score >= 45, "
             "has_won_opportunity = fit_score >= 65"
