@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export GX_ANALYTICS_ENABLED=false DBT_SEND_ANONYMOUS_USAGE_STATS=false
 echo "[test] sqlfluff lint (dbt templater, duckdb dialect)"
-.venv/bin/sqlfluff lint models snapshots macros --processes 2
+.venv/bin/sqlfluff lint models --processes 2
 echo "[test] pytest"
 exec .venv/bin/python -m pytest tests "$@"
