@@ -134,6 +134,7 @@ def test_clean_batch_after_a_failed_one_is_published(clean_run, warehouse):
             "marts.lead_routing",
             "marts.segment_kpis",
             "marts.dq_row_reconciliation",
+            "marts.dq_rejected_rows",
             "ops.pipeline_runs",
         }
         people = con.execute("select count(*) from marts.lead_scores").fetchone()[0]
