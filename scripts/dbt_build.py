@@ -21,6 +21,7 @@ import dataclasses
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -233,3 +234,29 @@ def _finding(uid: str, node: dict, result: dict) -> Finding:
         look = None
         rows = None
     return Finding(f"dbt.{kind}.{name}", detail, rows=rows, look=look)
+
+
+def generate_docs(project_dir: Path, work_db: Path, variables: dict, out_path: Path) -> Path:
+    """`dbt docs generate --static` over the work database; the single-file docs site (models,
+    columns, tests, lineage) is copied to out_path. Raises RuntimeError when dbt fails."""
+    env, target_path, _ = dbt_environment(project_dir, work_db)
+    cmd = [
+        *dbt_executable(),
+        "docs",
+        "generate",
+        "--static",
+        "--project-dir",
+        str(project_dir),
+        "--vars",
+        json.dumps(variables),
+    ]
+    result = subprocess.run(cmd, cwd=project_dir, env=env, capture_output=True, text=True)
+    site = target_path / "static_index.html"
+    if result.returncode != 0 or not site.exists():
+        tail = "\n".join(result.stdout.strip().splitlines()[-5:])
+        raise RuntimeError(f"dbt docs generate failed (exit {result.returncode}): {tail}")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    temp = out_path.with_name(out_path.name + ".tmp")
+    shutil.copyfile(site, temp)
+    os.replace(temp, out_path)  # a browser never sees half a page
+    return out_path

@@ -329,6 +329,18 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
         except Exception as exc:  # noqa: BLE001 - see above
             print(f"warning: the segment report was not written: {exc}", file=sys.stderr)
 
+    # The dbt docs site (models, columns, tests, lineage) of what was just built, as one file
+    # beside the report. Also a warning, never a failed run.
+    docs_path = args.published_db.parent / "docs" / "index.html"
+    with progress.step(f"dbt docs {docs_path}"):
+        try:
+            from dbt_build import generate_docs
+
+            variables = {**args.extra_vars, "as_of_date": args.as_of_date.isoformat()}
+            generate_docs(args.project_dir, args.work_db, variables, docs_path)
+        except Exception as exc:  # noqa: BLE001 - see above
+            print(f"warning: the dbt docs were not written: {exc}", file=sys.stderr)
+
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)

@@ -149,6 +149,11 @@ def test_clean_batch_after_a_failed_one_is_published(clean_run, warehouse):
     assert logged["run_id"] == clean_run["new_run"] != clean_run["old_run"]
     assert (logged["status"], logged["exit_code"], logged["as_of_date"]) == ("published", 0, TEST_AS_OF)
     assert logged["raw_rows"] > logged["staging_rows"] > 0 and logged["mart_rows"] > 0
+    # A published run also writes the segment report and the dbt docs site beside the file.
+    report_html = (published.parent / "report" / "index.html").read_text()
+    assert "fast_track" in report_html and str(TEST_AS_OF) in report_html
+    docs_html = (published.parent / "docs" / "index.html").read_text()
+    assert "lead_routing" in docs_html and len(docs_html) > 100_000
     assert logged["published_db"] == str(published)
     # progress while running, a summary at the end, Data Docs on disk
     assert "[pipeline" in run.stdout and "dbt build" in run.stdout
