@@ -2,11 +2,15 @@
 -- form_name. Only rows aged 0..intent_window_days days count (future-dated rows are left out
 -- here and counted in int_contacts_intent_scored). Each row decays with its signal's
 -- half-life; the signal's cap then limits the person's sum.
+-- Events are read as daily counts, not one by one: age is whole days, so a day's rows decay
+-- alike (count x decayed points). Their delivered identity is resolved here to today's
+-- person, with the rules of the base models: a given contact_id decides alone, else the
+-- email. Form submissions (few) are read as they are, already attributed.
 with
 
-events as (
+events_daily as (
 
-    select * from {{ ref('stg_engagement__events') }}
+    select * from {{ ref('int_contacts_signals_daily') }}
 
 ),
 
@@ -16,20 +20,81 @@ form_submissions as (
 
 ),
 
+contact_identities as (
+
+    select * from {{ ref('stg_crm__contact_identities') }}
+
+),
+
 intent_signals as (
 
     select * from {{ ref('scoring_intent_signals') }}
 
 ),
 
-activities as (
+people_by_email as (
+
+    -- Identities sharing an email are one person; grouped so the join cannot fan out.
+    select
+        email,
+        min(person_id) as person_id
+    from contact_identities
+    where email is not null
+    group by email
+
+),
+
+windowed_events as (
 
     select
-        contact_id,
+        identity_type,
+        identity_value,
+        event_type,
+        signal_count,
+        last_occurred_at,
+        {{ age_in_days('occurred_date') }} as age_days
+    from events_daily
+    where
+        signal_count > 0
+        and {{ age_in_days('occurred_date') }}
+        between 0 and {{ var('intent_window_days') }}
+
+),
+
+attributed_events as (
+
+    -- Plain equi-joins (a condition on identity_type inside `on` makes a nested-loop join);
+    -- the case picks the lookup the identity_type names.
+    select
+        windowed_events.event_type as signal_name,
+        windowed_events.signal_count,
+        windowed_events.last_occurred_at,
+        windowed_events.age_days,
         'event' as signal_source,
-        event_type as signal_name,
-        occurred_at
-    from events
+        case
+            when windowed_events.identity_type = 'contact_id' then by_contact_id.person_id
+            else by_email.person_id
+        end as contact_id
+    from windowed_events
+    left join contact_identities as by_contact_id
+        on windowed_events.identity_value = by_contact_id.contact_id
+    left join people_by_email as by_email
+        on windowed_events.identity_value = by_email.email
+
+),
+
+activities as (
+
+    -- A row whose identity resolves to no person counts for nobody.
+    select
+        contact_id,
+        signal_source,
+        signal_name,
+        signal_count,
+        last_occurred_at,
+        age_days
+    from attributed_events
+    where contact_id is not null
 
     union all
 
@@ -37,22 +102,12 @@ activities as (
         contact_id,
         'form' as signal_source,
         form_name as signal_name,
-        submitted_at as occurred_at
+        1 as signal_count,
+        submitted_at as last_occurred_at,
+        {{ age_in_days('submitted_at') }} as age_days
     from form_submissions
-
-),
-
-windowed as (
-
-    select
-        contact_id,
-        signal_source,
-        signal_name,
-        occurred_at,
-        {{ age_in_days('occurred_at') }} as age_days
-    from activities
     where
-        {{ age_in_days('occurred_at') }}
+        {{ age_in_days('submitted_at') }}
         between 0 and {{ var('intent_window_days') }}
 
 ),
@@ -60,20 +115,21 @@ windowed as (
 decayed as (
 
     select
-        windowed.contact_id,
+        activities.contact_id,
         intent_signals.signal,
-        windowed.occurred_at,
+        activities.last_occurred_at,
+        activities.signal_count,
         intent_signals.cap_points,
-        {{ decayed_points(
+        activities.signal_count * {{ decayed_points(
             'intent_signals.points',
-            'windowed.age_days',
+            'activities.age_days',
             'intent_signals.half_life_days',
-        ) }} as row_points
-    from windowed
+        ) }} as day_points
+    from activities
     inner join intent_signals
         on
-            windowed.signal_name = intent_signals.signal
-            and windowed.signal_source = intent_signals.source
+            activities.signal_name = intent_signals.signal
+            and activities.signal_source = intent_signals.source
 
 ),
 
@@ -82,10 +138,10 @@ signal_totals as (
     select
         contact_id,
         signal,
-        sum(row_points) as uncapped_points,
+        sum(day_points) as uncapped_points,
         max(cap_points) as cap_points,
-        count(*) as event_count,
-        max(occurred_at) as last_occurred_at
+        sum(signal_count) as event_count,
+        max(last_occurred_at) as last_occurred_at
     from decayed
     group by
         contact_id,

@@ -2,14 +2,32 @@
     Every raw form submission, cleaned, attributed to a person and given its verdict.
     Steps:
       1. clean: ids trimmed (empty -> NULL), email normalised, categories lower/trimmed.
-      2. attribute: a given contact_id is looked up in the identity map and re-pointed to the
+         submission_key names the submission (its id; every row without one shares the key
+         `missing_id`).
+      2. incremental runs only: choose the submissions to (re)judge, all deliveries of each:
+         a. every submission whose deliveries differ from the rows held (a new delivery, or
+            one at another file line). Forms carry no delivery time to bound a batch by, and
+            the table is small, so the comparison is exact and needs no lookback window;
+         b. every submission held whose verdict inputs changed since: the identity map (a
+            merge, a newly known contact) or the scoring date (is_future).
+         Submissions not chosen keep their rows: the result equals a full rebuild.
+      3. attribute: a given contact_id is looked up in the identity map and re-pointed to the
          surviving person; without one, the normalised email names the person.
-      3. dedupe: of several deliveries of one submission_id the lowest _line_number survives
+      4. dedupe: of several deliveries of one submission_id the lowest _line_number survives
          (forms carry no delivery time of their own); the others are `duplicate`.
-      4. judge the surviving delivery: the first failing check gives its rejection_reason.
+      5. judge the surviving delivery: the first failing check gives its rejection_reason.
     A duplicate of a rejected delivery is `duplicate`, not `rejected`: the verdict belongs to
     the submission (its surviving delivery), so each submission is rejected once.
 -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='submission_key',
+        on_schema_change='fail',
+    )
+}}
 
 {%- set form_names = [
     "demo_request",
@@ -33,6 +51,16 @@ contact_identities as (
 
 ),
 
+{% if is_incremental() %}
+
+    held as (
+
+        select * from {{ this }}
+
+    ),
+
+{% endif %}
+
 cleaned as (
 
     select
@@ -46,7 +74,8 @@ cleaned as (
         {{ clean_category('form_name') }} as form_name,
         {{ clean_category('primary_interest') }} as primary_interest,
         {{ clean_category('timeline') }} as timeline,
-        {{ clean_category('has_budget') }} as has_budget
+        {{ clean_category('has_budget') }} as has_budget,
+        coalesce(nullif(trim(submission_id), ''), 'missing_id') as submission_key
     from source
 
 ),
@@ -64,37 +93,107 @@ people_by_email as (
 
 ),
 
+{% if is_incremental() %}
+
+    changed_deliveries as (
+
+        -- Step 2a: a delivery on one side only (new, gone, or moved to another file line).
+        select coalesce(cleaned.submission_key, held.submission_key) as submission_key
+        from cleaned
+        full outer join held
+            on
+                cleaned.submission_key = held.submission_key
+                and cleaned._line_number = held._line_number
+        where
+            cleaned.submission_key is null
+            or held.submission_key is null
+
+    ),
+
+    held_with_changed_inputs as (
+
+        -- Step 2b: held rows whose attribution or future flag would differ today.
+        select held.submission_key
+        from held
+        left join contact_identities as by_contact_id
+            on held.delivered_contact_id = by_contact_id.contact_id
+        left join people_by_email as by_email
+            on held.email = by_email.email
+        where
+            held.contact_id is distinct from case
+                when held.delivered_contact_id is not null then by_contact_id.person_id
+                else by_email.person_id
+            end
+            or held.is_repointed <> coalesce(by_contact_id.is_merged, false)
+            or held.is_future is distinct from (
+                cast(held.submitted_at as date) > {{ as_of_date() }}
+            )
+
+    ),
+
+    keys_to_process as (
+
+        select submission_key from changed_deliveries
+        union
+        select submission_key from held_with_changed_inputs
+
+    ),
+
+    to_process as (
+
+        select cleaned.*
+        from cleaned
+        inner join keys_to_process
+            on cleaned.submission_key = keys_to_process.submission_key
+
+    ),
+
+{% else %}
+
+    to_process as (
+
+        select * from cleaned
+
+    ),
+
+{% endif %}
+
 attributed as (
 
     select
-        cleaned.submission_id,
-        cleaned.delivered_contact_id,
-        cleaned.email,
-        cleaned.form_name,
-        cleaned.submitted_at,
-        cleaned.primary_interest,
-        cleaned.timeline,
-        cleaned.compliance_deadline,
-        cleaned.has_budget,
-        cleaned._line_number,
-        cleaned._loaded_at,
+        to_process.submission_key,
+        to_process.submission_id,
+        to_process.delivered_contact_id,
+        to_process.email,
+        to_process.form_name,
+        to_process.submitted_at,
+        to_process.primary_interest,
+        to_process.timeline,
+        to_process.compliance_deadline,
+        to_process.has_budget,
+        to_process._line_number,
+        to_process._loaded_at,
         -- A given contact_id decides alone: when it does not resolve, the email is not tried.
         case
-            when cleaned.delivered_contact_id is not null then by_contact_id.person_id
+            when to_process.delivered_contact_id is not null then by_contact_id.person_id
             else by_email.person_id
         end as contact_id,
         case
             when by_contact_id.person_id is not null then 'contact_id'
-            when by_email.person_id is not null then 'email'
+            when
+                to_process.delivered_contact_id is null
+                and by_email.person_id is not null
+                then 'email'
         end as attributed_by,
         coalesce(by_contact_id.is_merged, false) as is_repointed
-    from cleaned
+    from to_process
     left join contact_identities as by_contact_id
-        on cleaned.delivered_contact_id = by_contact_id.contact_id
+        on to_process.delivered_contact_id = by_contact_id.contact_id
+    -- A plain equi-join: a condition on delivered_contact_id inside `on` turns this into a
+    -- nested-loop join (every row against every email); the cases above ignore the match
+    -- when a contact_id was given.
     left join people_by_email as by_email
-        on
-            cleaned.delivered_contact_id is null
-            and cleaned.email = by_email.email
+        on to_process.email = by_email.email
 
 ),
 
@@ -103,7 +202,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by submission_id
+            partition by submission_key
             order by _line_number asc
         ) as delivery_rank
     from attributed
@@ -152,6 +251,8 @@ final as (
         rejection_reason,
         _line_number,
         _loaded_at,
+        submission_key,
+        delivery_rank,
         cast(submitted_at as date) > {{ as_of_date() }} as is_future,
         case
             when rejection_reason is not null then 'rejected'

@@ -1,5 +1,9 @@
 -- The engagement events scoring may use: one row per event_id, attributed to a surviving
 -- person. Future-dated events are kept and flagged (scoring excludes and counts them).
+-- A view: the base model is the (incremental) table; a copy of its kept rows would cost a
+-- second full write of the largest table on every run for a plain filter.
+{{ config(materialized='view') }}
+
 with
 
 base_events as (

@@ -1,5 +1,8 @@
 -- The form submissions scoring may use: one row per submission_id, attributed to a surviving
 -- person. Future-dated submissions are kept and flagged (scoring excludes and counts them).
+-- A view over the (incremental) base table, like stg_engagement__events.
+{{ config(materialized='view') }}
+
 with
 
 base_form_submissions as (
