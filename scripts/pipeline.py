@@ -9,9 +9,11 @@ Steps, each a gate that stops the run when it fails:
                  (scripts/generate_raw.py, scale 1, seed 42) into data/demo/<as_of>/raw
   2. load raw    scripts/load_raw.py into schema raw of the work database (all or nothing)
   3. raw checks  Great Expectations suites of scripts/raw_checks.py on the full raw tables
-  4. dbt build   seeds, models, snapshots, unit and data tests on the work database; a test at
+  4. dbt build   seeds, models, snapshots and data tests on the work database; a test at
                  error severity stops the build (fail fast), its failing rows stay queryable
-                 in schema test_failures; warnings are reported and do not stop the run
+                 in schema test_failures; warnings are reported and do not stop the run.
+                 Unit tests (code on fixed inputs, not data) run in the test command on every
+                 change; --with-unit-tests runs them here too
   5. mart checks Great Expectations suites of scripts/mart_checks.py on the built marts
   6. publish     scripts/publish.py copies the public marts into a new file and renames it
                  over the published database atomically
@@ -25,7 +27,8 @@ Exit codes:
   2   raw load refused (a missing file or column, a renamed column, a value of the wrong type)
   3   raw checks failed (an empty table, NULL keys, duplicate ids, future timestamps, stale
       data, unknown categories above their thresholds)
-  4   dbt build failed (a model error, or a unit/data test at error severity)
+  4   dbt build failed (a model error, or a data test (unit test with --with-unit-tests) at
+      error severity)
   5   mart checks failed (a contract invariant of the built marts)
   6   publish failed (the copy could not be written or did not match the work database)
   64  invalid command line
@@ -132,6 +135,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         metavar="JSON",
         help="extra dbt vars as JSON, e.g. '{\"holdout_pct\": 5}'",
+    )
+    parser.add_argument(
+        "--with-unit-tests",
+        action="store_true",
+        help="also run dbt's unit tests in the build (they test code, not data; the test "
+        "command runs them on every change)",
     )
     parser.add_argument("--demo-scale", type=float, default=DEMO_SCALE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -277,7 +286,13 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
         from dbt_build import run_dbt_build
 
         variables = {**args.extra_vars, "as_of_date": args.as_of_date.isoformat()}
-        outcome = run_dbt_build(args.project_dir, args.work_db, variables, say=progress.say)
+        outcome = run_dbt_build(
+            args.project_dir,
+            args.work_db,
+            variables,
+            say=progress.say,
+            unit_tests=args.with_unit_tests,
+        )
         record.dbt_warnings = len(outcome.warnings)
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(outcome.statuses.items()))
         progress.say(f"dbt build: {outcome.nodes} nodes ({statuses})")
