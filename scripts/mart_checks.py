@@ -33,89 +33,13 @@ import duckdb
 import pandas as pd
 
 import raw_schema
+from contract import CONTRACT_COLUMNS as CONTRACT
 from gates import Finding, Gate, GateFailed
 from gx_runner import GxSession, findings_of
 from quality_config import QualityConfig
 
-# CONTRACT.md section 3: the published columns of each mart.
-CONTRACT_COLUMNS: dict[str, list[str]] = {
-    "lead_scores": [
-        "contact_id",
-        "account_id",
-        "fit_score",
-        "fit_grade",
-        "persona",
-        "risk_score",
-        "risk_level",
-        "primary_risk_category",
-        "contact_intent_score",
-        "account_intent_score",
-        "intent_level",
-        "intent_topic",
-        "buying_stage",
-        "segment",
-        "lead_status",
-        "qualification_outcome",
-        "reason_codes",
-        "is_holdout",
-        "scoring_version",
-        "as_of_date",
-    ],
-    "segment_matrix": [
-        "as_of_date",
-        "risk_band",
-        "intent_level",
-        "segment",
-        "motion",
-        "sla_hours",
-        "contacts",
-        "accounts",
-        "share_of_contacts",
-        "mql_rate",
-        "sql_rate",
-        "opportunity_rate",
-        "won_rate",
-    ],
-    "lead_routing": [
-        "contact_id",
-        "account_id",
-        "segment",
-        "motion",
-        "owner_team",
-        "priority",
-        "sla_hours",
-        "sla_due_at",
-        "next_action",
-        "routing_reason",
-        "is_suppressed",
-        "suppression_reason",
-        "is_holdout",
-        "record_hash",
-        "updated_at",
-    ],
-    "segment_kpis": [
-        "week_start",
-        "segment",
-        "experiment_group",
-        "leads_entered",
-        "mqls",
-        "sqls",
-        "meetings_booked",
-        "opportunities_created",
-        "opportunities_won",
-        "pipeline_usd",
-        "won_usd",
-        "median_first_response_minutes",
-        "sla_met_rate",
-        "bounce_rate",
-    ],
-}
-# Issue 4: every mart carries the run stamp (scoring_version, as_of_date). The contract lists
-# them on lead_scores; the other marts add what they lack (an additive, documented extension).
-for _mart, _columns in CONTRACT_COLUMNS.items():
-    _columns.extend(c for c in ("scoring_version", "as_of_date") if c not in _columns)
-# Contract v1.1 (CHANGELOG.md): the person's opportunity outcomes, for score versus outcome.
-CONTRACT_COLUMNS["lead_scores"][-2:-2] = ["has_opportunity", "has_won_opportunity"]
+# CONTRACT.md section 3 (+ v1.1): the published columns of each mart.
+CONTRACT_COLUMNS = {mart: list(columns) for mart, columns in CONTRACT.items()}
 RECONCILIATION_COLUMNS = [
     "raw_rows",
     "kept_rows",

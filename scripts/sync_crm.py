@@ -64,6 +64,9 @@ from typing import Any, Iterator
 import duckdb
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from contract import CONTRACT_COLUMNS  # noqa: E402
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 MAPPINGS_DIR = Path(__file__).resolve().parent / "crm_field_maps"
 DEFAULT_PUBLISHED = PROJECT_DIR / "warehouse" / "published.duckdb"
@@ -79,46 +82,9 @@ SCHEMA = "marts"
 ROUTING = "lead_routing"
 SCORES = "lead_scores"
 
-# CONTRACT.md section 3: the columns a mapping may name.
-LEAD_ROUTING_COLUMNS = (
-    "contact_id",
-    "account_id",
-    "segment",
-    "motion",
-    "owner_team",
-    "priority",
-    "sla_hours",
-    "sla_due_at",
-    "next_action",
-    "routing_reason",
-    "is_suppressed",
-    "suppression_reason",
-    "is_holdout",
-    "record_hash",
-    "updated_at",
-)
-LEAD_SCORES_COLUMNS = (
-    "contact_id",
-    "account_id",
-    "fit_score",
-    "fit_grade",
-    "persona",
-    "risk_score",
-    "risk_level",
-    "primary_risk_category",
-    "contact_intent_score",
-    "account_intent_score",
-    "intent_level",
-    "intent_topic",
-    "buying_stage",
-    "segment",
-    "lead_status",
-    "qualification_outcome",
-    "reason_codes",
-    "is_holdout",
-    "scoring_version",
-    "as_of_date",
-)
+# CONTRACT.md section 3 (+ v1.1): the columns a mapping may name.
+LEAD_ROUTING_COLUMNS = CONTRACT_COLUMNS[ROUTING]
+LEAD_SCORES_COLUMNS = CONTRACT_COLUMNS[SCORES]
 # lead_routing columns the sync itself needs, whatever the mapping.
 SYNC_COLUMNS = ("contact_id", "record_hash", "is_suppressed", "suppression_reason")
 

@@ -86,3 +86,31 @@ def test_an_undocumented_model_fails_the_conventions(tmp_path):
     assert {unique_id for _, unique_id in breaches} == {orphan}, breaches
     assert ("check_model_description_populated", orphan) in breaches
     assert ("check_model_has_unique_test", orphan) in breaches
+
+
+def test_scripts_and_dbt_contracts_list_the_same_mart_columns():
+    """scripts/contract.py (mart checks, CRM sync) and the enforced dbt contracts agree,
+    column for column and in order: one cannot change without the other."""
+    import yaml
+
+    sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+    from contract import CONTRACT_COLUMNS
+
+    documented = yaml.safe_load((PROJECT_DIR / "models/marts/_marts__models.yml").read_text())
+    contracted = {
+        model["name"]: tuple(column["name"] for column in model["columns"])
+        for model in documented["models"]
+        if model.get("config", {}).get("contract", {}).get("enforced")
+    }
+    assert set(CONTRACT_COLUMNS) <= set(contracted), "a published mart without an enforced contract"
+    for mart, columns in CONTRACT_COLUMNS.items():
+        assert contracted[mart] == columns, f"{mart}: dbt {contracted[mart]} != scripts {columns}"
+
+
+def test_one_models_yaml_per_folder():
+    """Style: each model folder documents its models in one `_<folder>__models.yml`."""
+    for folder in sorted({p.parent for p in (PROJECT_DIR / "models").rglob("*.sql")}):
+        model_yamls = sorted(p.name for p in folder.glob("_*__models.yml"))
+        assert model_yamls == [f"_{folder.name}__models.yml"], f"{folder}: {model_yamls}"
+    macro_yamls = sorted(p.name for p in (PROJECT_DIR / "macros").glob("*.yml"))
+    assert macro_yamls == ["_macros.yml"], macro_yamls
