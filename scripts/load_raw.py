@@ -224,7 +224,6 @@ def load_raw(raw_dir: str | Path, database: str | Path, *, quiet: bool = False) 
                     cast(_line_number as bigint) as _line_number,
                     cast({_sql_string(loaded_at.isoformat(sep=' '))} as timestamp) as _loaded_at
                 from {temp}
-                order by _line_number
                 """
             )
             loaded = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
