@@ -2,6 +2,9 @@
 -- after caps, floored at 0, rounded to 2 decimals) and its level; the topic with the most
 -- decayed points; the buying stage (first configured stage with a qualifying signal inside
 -- its window); suppression flags and the count of future-dated rows left out of scoring.
+-- Events are read as daily counts (int_contacts_signals_daily), like the score itself in
+-- int_contacts_intent_signals: age is whole days, so a day's rows decay alike, and the
+-- delivered identity is resolved to today's person with the base models' rule.
 with
 
 contacts as (
@@ -10,15 +13,21 @@ contacts as (
 
 ),
 
-events as (
+events_daily as (
 
-    select * from {{ ref('stg_engagement__events') }}
+    select * from {{ ref('int_contacts_signals_daily') }}
 
 ),
 
 form_submissions as (
 
     select * from {{ ref('stg_engagement__form_submissions') }}
+
+),
+
+contact_identities as (
+
+    select * from {{ ref('stg_crm__contact_identities') }}
 
 ),
 
@@ -46,17 +55,61 @@ buying_stages as (
 
 ),
 
+people_by_email as (
+
+    -- Identities sharing an email are one person; grouped so the join cannot fan out.
+    select
+        email,
+        min(person_id) as person_id
+    from contact_identities
+    where email is not null
+    group by email
+
+),
+
+attributed_events as (
+
+    -- Plain equi-joins (a condition on identity_type inside `on` makes a nested-loop join);
+    -- the macro picks the lookup the identity_type names. Unresolved rows count for nobody.
+    select
+        events_daily.event_type,
+        events_daily.topic,
+        events_daily.occurred_date,
+        events_daily.signal_count,
+        events_daily.last_occurred_at,
+        {{ attributed_person_id("events_daily.identity_type = 'contact_id'") }} as contact_id
+    from events_daily
+    left join contact_identities as by_contact_id
+        on events_daily.identity_value = by_contact_id.contact_id
+    left join people_by_email as by_email
+        on events_daily.identity_value = by_email.email
+    where
+        events_daily.signal_count > 0
+        -- Only the rows a step below reads (resolving every day of history costs more than
+        -- the steps themselves): in-window rows (topics, stages), future-dated rows (counted),
+        -- and unsubscribes and bounces at any age (flags).
+        and (
+            {{ age_in_days('events_daily.occurred_date') }}
+            <= {{ var('intent_window_days') }}
+            or events_daily.event_type in ('unsubscribe', 'email_bounce')
+        )
+
+),
+
 activities as (
 
-    -- Forms count under their primary_interest topic.
+    -- Forms count under their primary_interest topic, one row each. An event row stands for
+    -- signal_count events of one type and topic on one day; its occurred_at is the day's last.
     select
         contact_id,
         'event' as signal_source,
         event_type as signal_name,
-        occurred_at,
+        last_occurred_at as occurred_at,
         topic,
-        {{ age_in_days('occurred_at') }} as age_days
-    from events
+        signal_count,
+        {{ age_in_days('occurred_date') }} as age_days
+    from attributed_events
+    where contact_id is not null
 
     union all
 
@@ -66,6 +119,7 @@ activities as (
         form_name as signal_name,
         submitted_at as occurred_at,
         primary_interest as topic,
+        1 as signal_count,
         {{ age_in_days('submitted_at') }} as age_days
     from form_submissions
 
@@ -83,7 +137,7 @@ activity_flags as (
         max(
             case when signal_name = 'email_bounce' and age_days >= 0 then 1 else 0 end
         ) = 1 as has_bounce_event,
-        sum(case when age_days < 0 then 1 else 0 end) as future_events_excluded
+        sum(case when age_days < 0 then signal_count else 0 end) as future_events_excluded
     from activities
     group by contact_id
 
@@ -99,7 +153,7 @@ scored_activities as (
         activities.age_days,
         intent_signals.points,
         intent_signals.buying_stage,
-        {{ decayed_points(
+        activities.signal_count * {{ decayed_points(
             'intent_signals.points',
             'activities.age_days',
             'intent_signals.half_life_days',

@@ -64,17 +64,14 @@ windowed_events as (
 attributed_events as (
 
     -- Plain equi-joins (a condition on identity_type inside `on` makes a nested-loop join);
-    -- the case picks the lookup the identity_type names.
+    -- attributed_person_id picks the lookup the identity_type names.
     select
         windowed_events.event_type as signal_name,
         windowed_events.signal_count,
         windowed_events.last_occurred_at,
         windowed_events.age_days,
         'event' as signal_source,
-        case
-            when windowed_events.identity_type = 'contact_id' then by_contact_id.person_id
-            else by_email.person_id
-        end as contact_id
+        {{ attributed_person_id("windowed_events.identity_type = 'contact_id'") }} as contact_id
     from windowed_events
     left join contact_identities as by_contact_id
         on windowed_events.identity_value = by_contact_id.contact_id

@@ -229,10 +229,7 @@ attributed as (
         to_process._line_number,
         to_process._loaded_at,
         -- A given contact_id decides alone: when it does not resolve, the email is not tried.
-        case
-            when to_process.delivered_contact_id is not null then by_contact_id.person_id
-            else by_email.person_id
-        end as contact_id,
+        {{ attributed_person_id("to_process.delivered_contact_id is not null") }} as contact_id,
         case
             when by_contact_id.person_id is not null then 'contact_id'
             when

@@ -120,10 +120,8 @@ people_by_email as (
         left join people_by_email as by_email
             on held.email = by_email.email
         where
-            held.contact_id is distinct from case
-                when held.delivered_contact_id is not null then by_contact_id.person_id
-                else by_email.person_id
-            end
+            held.contact_id
+            is distinct from {{ attributed_person_id('held.delivered_contact_id is not null') }}
             or held.is_repointed <> coalesce(by_contact_id.is_merged, false)
             or held.is_future is distinct from (
                 cast(held.submitted_at as date) > {{ as_of_date() }}
@@ -174,10 +172,7 @@ attributed as (
         to_process._line_number,
         to_process._loaded_at,
         -- A given contact_id decides alone: when it does not resolve, the email is not tried.
-        case
-            when to_process.delivered_contact_id is not null then by_contact_id.person_id
-            else by_email.person_id
-        end as contact_id,
+        {{ attributed_person_id("to_process.delivered_contact_id is not null") }} as contact_id,
         case
             when by_contact_id.person_id is not null then 'contact_id'
             when
