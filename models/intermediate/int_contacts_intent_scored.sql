@@ -57,13 +57,7 @@ buying_stages as (
 
 people_by_email as (
 
-    -- Identities sharing an email are one person; grouped so the join cannot fan out.
-    select
-        email,
-        min(person_id) as person_id
-    from contact_identities
-    where email is not null
-    group by email
+    {{ people_by_email('contact_identities') }}
 
 ),
 

@@ -142,14 +142,7 @@ cleaned as (
 
 people_by_email as (
 
-    -- Identities sharing an email are one person (they all carry the same person_id); the
-    -- grouping guarantees the join below can never multiply events.
-    select
-        email,
-        min(person_id) as person_id
-    from contact_identities
-    where email is not null
-    group by email
+    {{ people_by_email('contact_identities') }}
 
 ),
 
