@@ -407,7 +407,9 @@ def main(argv: list[str] | None = None) -> int:
         record.finish("error", EXIT_UNEXPECTED)
         record.failing_check = str(exc)
         print(f"ERROR: {exc}", file=sys.stderr)
-    print(run_log.summary(record), flush=True)
+    # The run log's duration ends at publish; the report and docs site are written after it.
+    whole = (run_log.utc_now() - started_at).total_seconds()
+    print(run_log.summary(record, whole_seconds=whole), flush=True)
     return exit_code
 
 

@@ -179,8 +179,9 @@ def _duration(seconds: float) -> str:
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
-def summary(record: RunRecord) -> str:
-    """The short end-of-run summary."""
+def summary(record: RunRecord, whole_seconds: float | None = None) -> str:
+    """The short end-of-run summary. `whole_seconds`: the whole job, when it ran on after the
+    run log's end (the report and docs site are written after publish)."""
     duration = (record.ended_at - record.started_at).total_seconds() if record.ended_at else 0.0
     if record.status == "published":
         status = f"PUBLISHED to {record.published_db}"
@@ -193,7 +194,12 @@ def summary(record: RunRecord) -> str:
     else:
         status = f"ERROR: {record.failing_check or 'unexpected error'}; published data unchanged"
     lines = [
-        f"run {record.run_id}  as_of {record.as_of_date}  exit {record.exit_code}  {_duration(duration)}",
+        f"run {record.run_id}  as_of {record.as_of_date}  exit {record.exit_code}  {_duration(duration)}"
+        + (
+            f" (gated run; {_duration(whole_seconds)} with the report and docs)"
+            if whole_seconds is not None and whole_seconds - duration >= 1
+            else ""
+        ),
         f"  {status}",
     ]
     layers = [

@@ -158,6 +158,8 @@ def test_clean_batch_after_a_failed_one_is_published(clean_run, warehouse):
     # progress while running, a summary at the end, Data Docs on disk
     assert "[pipeline" in run.stdout and "dbt build" in run.stdout
     assert "PUBLISHED to" in run.stdout
+    # The logged duration ends at publish; the summary also gives the whole job's.
+    assert "(gated run; " in run.stdout and " with the report and docs)" in run.stdout
     assert (warehouse.root / "gx_docs" / "index.html").exists()
 
 
