@@ -47,6 +47,9 @@ SCRIPTS_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = SCRIPTS_DIR.parent
 sys.path.insert(0, str(SCRIPTS_DIR))
 
+from dbt_build import WITHOUT_UNIT_TESTS, dbt_command  # noqa: E402
+from load_raw import _sql_string  # noqa: E402
+
 AS_OF = dt.date(2026, 6, 30)
 SEED = 42
 DEFAULT_SCALES = "1,5"
@@ -83,15 +86,15 @@ def _children_map() -> dict[int, list[int]]:
 def tree_rss_kb(root: int) -> int:
     """Resident memory of a process and all its descendants, in KB."""
     children = _children_map()
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
         try:
             with open(f"/proc/{pid}/statm", "rb") as handle:
                 total += int(handle.read().split()[1]) * PAGE_KB
         except OSError:
             pass
-        todo.extend(children.get(pid, []))
+        pending.extend(children.get(pid, []))
     return total
 
 
@@ -140,10 +143,6 @@ def _tail(path: str, lines: int = 12) -> str:
 # --------------------------------------------------------------------------------------------
 # Data: day D (generated) and D+1 (D plus one more day)
 # --------------------------------------------------------------------------------------------
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def next_day_export(day_dir: Path, out_dir: Path, as_of: dt.date, seed: int) -> dict:
@@ -286,13 +285,11 @@ def dbt_env(work_db: Path, target: Path) -> dict:
 
 
 # What the main job runs (scripts/dbt_build.py): unit tests belong to the test command.
-JOB_BUILD = ("build", "--exclude-resource-type", "unit_test")
+JOB_BUILD = ("build", *WITHOUT_UNIT_TESTS)
 
 
 def dbt_cmd(*args: str, as_of: dt.date) -> list[str]:
-    dbt = Path(sys.executable).parent / "dbt"
-    return [str(dbt), *args, "--vars", json.dumps({"as_of_date": str(as_of)}),
-            "--project-dir", str(PROJECT_DIR)]
+    return dbt_command(PROJECT_DIR, {"as_of_date": str(as_of)}, *args)
 
 
 def run_results(target: Path) -> dict:

@@ -51,6 +51,15 @@ def dbt_executable() -> list[str]:
     return [sys.executable, "-c", "from dbt.cli.main import cli; cli()"]
 
 
+# The production build leaves dbt's unit tests to the test command (see run_dbt_build).
+WITHOUT_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
+
+
+def dbt_command(project_dir: Path, variables: dict, *args: str) -> list[str]:
+    """`dbt <args> --project-dir <project_dir> --vars <variables as JSON>`."""
+    return [*dbt_executable(), *args, "--project-dir", str(project_dir), "--vars", json.dumps(variables)]
+
+
 def dbt_environment(project_dir: Path, work_db: Path) -> tuple[dict[str, str], Path, Path]:
     """The child's environment: the work database, plus target/log/temp folders (the
     caller's DBT_TARGET_PATH / DBT_LOG_PATH / DUCKDB_TEMP_DIRECTORY win when set)."""
@@ -93,21 +102,18 @@ def run_dbt_build(
     """
     env, target_path, log_path = dbt_environment(project_dir, work_db)
     Path(env["DUCKDB_TEMP_DIRECTORY"]).mkdir(parents=True, exist_ok=True)
-    cmd = [
-        *dbt_executable(),
+    cmd = dbt_command(
+        project_dir,
+        variables,
         "build",
         "--fail-fast",
         "--log-format",
         "json",
         "--log-format-file",
         "text",
-        "--project-dir",
-        str(project_dir),
-        "--vars",
-        json.dumps(variables),
-    ]
+    )
     if not unit_tests:
-        cmd += ["--exclude-resource-type", "unit_test"]
+        cmd += WITHOUT_UNIT_TESTS
     if select:
         cmd += ["--select", *select]
     started = time.monotonic()
@@ -248,16 +254,7 @@ def generate_docs(project_dir: Path, work_db: Path, variables: dict, out_path: P
     """`dbt docs generate --static` over the work database; the single-file docs site (models,
     columns, tests, lineage) is copied to out_path. Raises RuntimeError when dbt fails."""
     env, target_path, _ = dbt_environment(project_dir, work_db)
-    cmd = [
-        *dbt_executable(),
-        "docs",
-        "generate",
-        "--static",
-        "--project-dir",
-        str(project_dir),
-        "--vars",
-        json.dumps(variables),
-    ]
+    cmd = dbt_command(project_dir, variables, "docs", "generate", "--static")
     result = subprocess.run(cmd, cwd=project_dir, env=env, capture_output=True, text=True)
     site = target_path / "static_index.html"
     if result.returncode != 0 or not site.exists():

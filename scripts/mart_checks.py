@@ -27,19 +27,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 import raw_schema
-from contract import CONTRACT_COLUMNS as CONTRACT
+from contract import CONTRACT_COLUMNS
 from gates import Finding, Gate, GateFailed
 from gx_runner import GxSession, findings_of
 from quality_config import QualityConfig
 
-# CONTRACT.md section 3 (+ v1.1): the published columns of each mart.
-CONTRACT_COLUMNS = {mart: list(columns) for mart, columns in CONTRACT.items()}
 RECONCILIATION_COLUMNS = [
     "raw_rows",
     "kept_rows",
@@ -158,7 +157,7 @@ class _Suite:
             look=f"select {column}, count(*) as copies from {self.relation} group by all having count(*) > 1",
         )
 
-    def columns(self, expected: list[str], present: list[str]):
+    def columns(self, expected: Sequence[str], present: list[str]):
         missing = [c for c in expected if c not in present]
         extra = [c for c in present if c not in expected]
         detail = "the columns differ from CONTRACT.md section 3"
@@ -180,7 +179,7 @@ class _Suite:
         )
 
 
-def _frame(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> pd.DataFrame:
+def _frame(con: duckdb.DuckDBPyConnection, relation: str, columns: Sequence[str]) -> pd.DataFrame:
     present = _columns(con, *relation.split("."))
     # as_of_date as ISO text: compared with the run's as-of, and GX suites keep strings exactly.
     wanted = [

@@ -253,6 +253,8 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
     from quality_config import load_config
 
     config = load_config(args.config) if args.config else load_config()
+    # The dbt vars of this run: the build and the docs site see the same ones.
+    variables = {**args.extra_vars, "as_of_date": args.as_of_date.isoformat()}
 
     if args.raw_dir is None:
         with progress.step("demo data"):
@@ -285,7 +287,6 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
     with progress.step("dbt build"):
         from dbt_build import run_dbt_build
 
-        variables = {**args.extra_vars, "as_of_date": args.as_of_date.isoformat()}
         outcome = run_dbt_build(
             args.project_dir,
             args.work_db,
@@ -351,7 +352,6 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
         try:
             from dbt_build import generate_docs
 
-            variables = {**args.extra_vars, "as_of_date": args.as_of_date.isoformat()}
             generate_docs(args.project_dir, args.work_db, variables, docs_path)
         except Exception as exc:  # noqa: BLE001 - see above
             print(f"warning: the dbt docs were not written: {exc}", file=sys.stderr)
