@@ -11,8 +11,9 @@ publish step from opening the file.
   schema `test_failures` of the work database);
 - a test at warn severity is reported (name, rows, relation) but does not stop the run.
 
-dbt's own log is JSON on stdout: parsed for progress lines, and kept in full in dbt's log file
-(DBT_LOG_PATH, default logs/) for the details.
+dbt's own log is JSON on stdout: parsed for progress lines, and kept in dbt's log file
+(DBT_LOG_PATH, default logs/) for the details, at level info unless DBT_LOG_LEVEL_FILE says
+otherwise (debug adds every SQL statement, at a cost: JOB_DBT_ENV_DEFAULTS).
 """
 
 from __future__ import annotations
@@ -54,19 +55,47 @@ def dbt_executable() -> list[str]:
 # The production build leaves dbt's unit tests to the test command (see run_dbt_build).
 WITHOUT_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 
+# Defaults of the job's dbt processes; a caller's own value wins. dbt's log file at `info`
+# (node starts, results, errors) instead of dbt's `debug` (every SQL statement, ~5 events per
+# node): writing it cost 12% of a build at scale 1, where dbt's per-node work dominates
+# (24.0 s -> 21.2 s, three runs each, docs/benchmarks.md). DBT_LOG_LEVEL_FILE=debug brings
+# the SQL back; the SQL of every node is also in the target folder (compiled/, run/).
+JOB_DBT_ENV_DEFAULTS = {
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "DBT_LOG_LEVEL_FILE": "info",
+}
+
+
+# The scoring date reaches dbt as an environment variable, not in --vars (macro as_of_date
+# reads var as_of_date first, then this): dbt re-parses the whole project when --vars differ
+# from the last run's, which a daily date always does, but only the files that read an
+# environment variable when its value changes (parse 7.2 s -> 4.3 s, docs/benchmarks.md).
+AS_OF_ENV = "LEAD_SEGMENTATION_AS_OF_DATE"
+
 
 def dbt_command(project_dir: Path, variables: dict, *args: str) -> list[str]:
-    """`dbt <args> --project-dir <project_dir> --vars <variables as JSON>`."""
-    return [*dbt_executable(), *args, "--project-dir", str(project_dir), "--vars", json.dumps(variables)]
+    """`dbt <args> --project-dir <project_dir> --vars <variables as JSON>`, as_of_date left
+    out of --vars: it travels in the environment (as_of_environment)."""
+    passed = {name: value for name, value in variables.items() if name != "as_of_date"}
+    return [*dbt_executable(), *args, "--project-dir", str(project_dir), "--vars", json.dumps(passed)]
 
 
-def dbt_environment(project_dir: Path, work_db: Path) -> tuple[dict[str, str], Path, Path]:
-    """The child's environment: the work database, plus target/log/temp folders (the
-    caller's DBT_TARGET_PATH / DBT_LOG_PATH / DUCKDB_TEMP_DIRECTORY win when set)."""
+def as_of_environment(variables: dict) -> dict[str, str]:
+    """The environment entry carrying variables' as_of_date to dbt ({} without one)."""
+    return {AS_OF_ENV: str(variables["as_of_date"])} if variables.get("as_of_date") else {}
+
+
+def dbt_environment(project_dir: Path, work_db: Path, variables: dict) -> tuple[dict[str, str], Path, Path]:
+    """The child's environment: the work database, the scoring date of `variables`, plus
+    target/log/temp folders (the caller's DBT_TARGET_PATH / DBT_LOG_PATH /
+    DUCKDB_TEMP_DIRECTORY win when set)."""
     env = dict(os.environ)
+    env.pop(AS_OF_ENV, None)  # only this run's date, never one left in the caller's shell
+    env.update(as_of_environment(variables))
     env["DBT_DUCKDB_PATH"] = str(work_db)
     env["DBT_TARGET"] = "duckdb"  # the work database is a DuckDB file (pipeline.py refuses others)
-    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    for name, value in JOB_DBT_ENV_DEFAULTS.items():
+        env.setdefault(name, value)
     env.setdefault("DBT_PROFILES_DIR", str(project_dir))
     env.setdefault("DUCKDB_TEMP_DIRECTORY", str(work_db.parent / "tmp"))
     target = Path(env.get("DBT_TARGET_PATH") or "target")
@@ -93,6 +122,7 @@ def run_dbt_build(
     say: Callable[[str], None],
     select: list[str] | None = None,
     unit_tests: bool = False,
+    full_refresh: bool = False,
 ) -> DbtOutcome:
     """Run `dbt build`; raise GateFailed(DBT_BUILD) when it does not succeed.
 
@@ -100,7 +130,7 @@ def run_dbt_build(
     data, so they give the same answer on every run of the same code; the test command runs
     them on every change (dbt's own advice for production builds). About 10 s per run.
     """
-    env, target_path, log_path = dbt_environment(project_dir, work_db)
+    env, target_path, log_path = dbt_environment(project_dir, work_db, variables)
     Path(env["DUCKDB_TEMP_DIRECTORY"]).mkdir(parents=True, exist_ok=True)
     cmd = dbt_command(
         project_dir,
@@ -114,6 +144,8 @@ def run_dbt_build(
     )
     if not unit_tests:
         cmd += WITHOUT_UNIT_TESTS
+    if full_refresh:
+        cmd.append("--full-refresh")
     if select:
         cmd += ["--select", *select]
     started = time.monotonic()
@@ -253,7 +285,7 @@ def _finding(uid: str, node: dict, result: dict) -> Finding:
 def generate_docs(project_dir: Path, work_db: Path, variables: dict, out_path: Path) -> Path:
     """`dbt docs generate --static` over the work database; the single-file docs site (models,
     columns, tests, lineage) is copied to out_path. Raises RuntimeError when dbt fails."""
-    env, target_path, _ = dbt_environment(project_dir, work_db)
+    env, target_path, _ = dbt_environment(project_dir, work_db, variables)
     cmd = dbt_command(project_dir, variables, "docs", "generate", "--static")
     result = subprocess.run(cmd, cwd=project_dir, env=env, capture_output=True, text=True)
     site = target_path / "static_index.html"

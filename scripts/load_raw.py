@@ -15,6 +15,14 @@ The loader is strict, because everything downstream trusts the raw layer's shape
 A refused load changes nothing: all tables are loaded inside one transaction.
 Every raw table gets two lineage columns: `_line_number` (1-based data line in the file, the
 header excluded; the row number for Parquet) and `_loaded_at` (when the load ran, UTC).
+
+Continuity: the incremental models (base_engagement__*) keep the rows of earlier loads, which
+is right only while each new file continues the one they were built from (the same lines,
+then new ones: an appended export). The loader fingerprints every table (`raw._loaded_tables`:
+rows, a hash of all rows with their line numbers, and whether the first lines equal the load
+the models were last built from, `raw._built_tables`); the pipeline rebuilds the incremental
+models in full when a table does not continue (load_continues), and records a successful build
+(mark_built).
 """
 
 from __future__ import annotations
@@ -32,6 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from raw_schema import DUCKDB_TYPES, RAW_TABLES  # noqa: E402
 
 SUFFIXES = (".csv", ".parquet")
+# Raw tables whose rows incremental models keep between runs.
+INCREMENTAL_SOURCES = ("engagement_events", "form_submissions")
 IGNORED_FILES = {".gitkeep", "README.md", "_manifest.json"}
 
 
@@ -188,6 +198,52 @@ def _check_values(con, table: str, path: Path, temp: str) -> None:
             )
 
 
+def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Record rows and row fingerprint of raw.<table>, and whether its first lines are the
+    lines of the load the incremental models were built from (raw._built_tables)."""
+    columns = ", ".join(f'"{c}"' for c, _ in RAW_TABLES[table]) + ", _line_number"
+    built = con.execute(
+        "select row_count, row_fingerprint from raw._built_tables where table_name = ?", [table]
+    ).fetchone()
+    built_rows = built[0] if built else 0
+    # XOR of row hashes: order-free, and each hash covers the line number, so the prefix of a
+    # file (lines 1..n of the built load) has the built load's fingerprint only when equal.
+    rows, fingerprint, prefix = con.execute(
+        f"""
+        select
+            count(*),
+            coalesce(bit_xor(row_hash), 0),
+            coalesce(bit_xor(row_hash) filter (where _line_number <= ?), 0)
+        from (select hash({columns}) as row_hash, _line_number from raw.{table})
+        """,
+        [built_rows],
+    ).fetchone()
+    continues = built is not None and rows >= built_rows and prefix == built[1]
+    con.execute("delete from raw._loaded_tables where table_name = ?", [table])
+    con.execute(
+        "insert into raw._loaded_tables values (?, ?, ?, ?)", [table, rows, fingerprint, continues]
+    )
+
+
+def load_continues(database: str | Path) -> dict[str, bool]:
+    """For each raw table feeding incremental models: does the last load continue the load they
+    were built from? False also when no build was recorded (then a full build is the same)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        found = dict(
+            con.execute("select table_name, continues_built from raw._loaded_tables").fetchall()
+        )
+    return {table: bool(found.get(table)) for table in INCREMENTAL_SOURCES}
+
+
+def mark_built(database: str | Path) -> None:
+    """Record that the models were built from the last load (after a successful dbt build)."""
+    with duckdb.connect(str(database)) as con:
+        con.execute(
+            "create or replace table raw._built_tables as "
+            "select table_name, row_count, row_fingerprint from raw._loaded_tables"
+        )
+
+
 def load_raw(raw_dir: str | Path, database: str | Path, *, quiet: bool = False) -> dict[str, int]:
     """Load every raw file into schema raw; return rows loaded per table. All or nothing."""
     raw_dir = Path(raw_dir)
@@ -208,6 +264,14 @@ def load_raw(raw_dir: str | Path, database: str | Path, *, quiet: bool = False) 
     try:
         con.execute("begin transaction")
         con.execute("create schema if not exists raw")
+        con.execute(
+            "create table if not exists raw._built_tables "
+            "(table_name varchar, row_count bigint, row_fingerprint ubigint)"
+        )
+        con.execute(
+            "create table if not exists raw._loaded_tables (table_name varchar, row_count bigint, "
+            "row_fingerprint ubigint, continues_built boolean)"
+        )
         for table, path in files.items():
             started = time.monotonic()
             temp = _staging_relation(con, table, path)
@@ -231,6 +295,7 @@ def load_raw(raw_dir: str | Path, database: str | Path, *, quiet: bool = False) 
             if loaded != read:  # defensive: the load must never lose a line
                 raise RawLoadError(f"{path}: read {read} rows but loaded {loaded}")
             con.execute(f"drop table {temp}")
+            _fingerprint(con, table)
             counts[table] = loaded
             if not quiet:
                 print(

@@ -13,7 +13,9 @@ Steps, each a gate that stops the run when it fails:
                  error severity stops the build (fail fast), its failing rows stay queryable
                  in schema test_failures; warnings are reported and do not stop the run.
                  Unit tests (code on fixed inputs, not data) run in the test command on every
-                 change; --with-unit-tests runs them here too
+                 change; --with-unit-tests runs them here too. The incremental engagement
+                 models are rebuilt in full (--full-refresh) when a raw file does not continue
+                 the one they were built from (load_raw.py: "Continuity"), or with --full-refresh
   5. mart checks Great Expectations suites of scripts/mart_checks.py on the built marts
   6. publish     scripts/publish.py copies the public marts into a new file and renames it
                  over the published database atomically
@@ -142,6 +144,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="also run dbt's unit tests in the build (they test code, not data; the test "
         "command runs them on every change)",
     )
+    parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental models from the raw tables (done anyway when a raw file "
+        "does not continue the one they were built from), e.g. after a backfill older than "
+        "var engagement_lookback_days",
+    )
     parser.add_argument("--demo-scale", type=float, default=DEMO_SCALE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
@@ -249,7 +258,7 @@ def demo_raw_dir(project_dir: Path, as_of: dt.date, scale: float, progress: Prog
 
 def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord) -> None:
     """Every step; raises GateFailed (or anything unexpected) to stop."""
-    from load_raw import RawLoadError, load_raw
+    from load_raw import RawLoadError, load_continues, load_raw, mark_built
     from quality_config import load_config
 
     config = load_config(args.config) if args.config else load_config()
@@ -274,6 +283,15 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
             ) from exc
         record.row_counts["raw"] = raw_counts
         progress.say(f"loaded {sum(raw_counts.values()):,} rows in {len(raw_counts)} tables")
+        # Rows the incremental models hold are right only while the raw files continue the
+        # ones they were built from; otherwise (another export, a first run) rebuild them.
+        breaks = [table for table, ok in load_continues(args.work_db).items() if not ok]
+        full_refresh = args.full_refresh or bool(breaks)
+        if breaks and not args.full_refresh:
+            progress.say(
+                f"{', '.join(breaks)}: not a continuation of the load the incremental models "
+                "were built from (or no build recorded): rebuilding them in full"
+            )
 
     with progress.step("raw checks (Great Expectations)"):
         from gx_runner import GxSession
@@ -293,7 +311,9 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
             variables,
             say=progress.say,
             unit_tests=args.with_unit_tests,
+            full_refresh=full_refresh,
         )
+        mark_built(args.work_db)
         record.dbt_warnings = len(outcome.warnings)
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(outcome.statuses.items()))
         progress.say(f"dbt build: {outcome.nodes} nodes ({statuses})")

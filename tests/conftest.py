@@ -32,10 +32,12 @@ def dbt_bin() -> str:
 
 
 def dbt_env(database: Path, target_path: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment for a dbt run isolated in its own database and target folder."""
-    env = dict(os.environ)
+    """Environment for a dbt run isolated in its own database and target folder, with the
+    job's defaults (dbt_build.JOB_DBT_ENV_DEFAULTS; the caller's environment wins)."""
+    from dbt_build import JOB_DBT_ENV_DEFAULTS
+
+    env = {**JOB_DBT_ENV_DEFAULTS, **os.environ}
     env.update(
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DBT_DUCKDB_PATH=str(database),
         DBT_TARGET_PATH=str(target_path),
         DBT_LOG_PATH=str(target_path / "logs"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from load_raw import RawLoadError, load_raw
+from load_raw import RawLoadError, load_continues, load_raw, mark_built
 from raw_schema import RAW_TABLES
 
 SAMPLE = {
@@ -190,3 +190,32 @@ def test_cli_exit_code_and_message(raw_dir, tmp_path):
     )
     assert result.returncode == 2
     assert "load refused" in result.stderr and "notes.txt" in result.stderr
+
+
+def test_continuity_says_whether_a_load_continues_the_built_one(raw_dir, tmp_path):
+    """Incremental models may keep their rows only when each new file repeats the lines they
+    were built from and adds lines after them (load_raw.py, "Continuity")."""
+    db = tmp_path / "w.duckdb"
+    load_raw(raw_dir, db, quiet=True)
+    # no build recorded yet: nothing may be kept
+    assert load_continues(db) == {"engagement_events": False, "form_submissions": False}
+    mark_built(db)
+    load_raw(raw_dir, db, quiet=True)  # the same export again
+    assert load_continues(db) == {"engagement_events": True, "form_submissions": True}
+
+    events = valid_row("engagement_events")
+    forms = valid_row("form_submissions")
+    write_table(raw_dir, "engagement_events", [events, events, {**events, "event_id": "new"}])
+    write_table(raw_dir, "form_submissions", [{**forms, "form_name": "changed"}, forms])
+    load_raw(raw_dir, db, quiet=True)
+    # events: appended (continues); forms: its first line changed (does not)
+    assert load_continues(db) == {"engagement_events": True, "form_submissions": False}
+
+    # Only a recorded build moves the reference: without mark_built the next load is still
+    # compared with the first export, which the changed forms file does not continue.
+    load_raw(raw_dir, db, quiet=True)
+    assert load_continues(db)["form_submissions"] is False
+    mark_built(db)
+    write_table(raw_dir, "engagement_events", [events, events])  # a line disappeared
+    load_raw(raw_dir, db, quiet=True)
+    assert load_continues(db) == {"engagement_events": False, "form_submissions": True}

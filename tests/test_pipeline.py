@@ -20,7 +20,7 @@ import sys
 import duckdb
 import pytest
 
-from conftest import TEST_AS_OF
+from conftest import TEST_AS_OF, TEST_SCALE, TEST_SEED
 from pipeline_helpers import (
     PROJECT_DIR,
     Warehouse,
@@ -161,6 +161,15 @@ def test_clean_batch_after_a_failed_one_is_published(clean_run, warehouse):
     # The logged duration ends at publish; the summary also gives the whole job's.
     assert "(gated run; " in run.stdout and " with the report and docs)" in run.stdout
     assert (warehouse.root / "gx_docs" / "index.html").exists()
+
+
+@slow
+def test_dbt_log_file_keeps_results_not_every_statement(clean_run, warehouse):
+    """The job's dbt log file is at level info by default (dbt_build.JOB_DBT_ENV_DEFAULTS):
+    node results are there, the SQL of every statement (debug, ~12% of a small build) not."""
+    log = (warehouse.target_path / "logs" / "dbt.log").read_text()
+    assert "OK created sql table model" in log and "Finished running" in log
+    assert "Began running node" not in log and "On model." not in log
 
 
 @slow
@@ -413,3 +422,29 @@ def test_demo_data_is_generated_once_per_as_of(tmp_path):
     assert (first / "crm_contacts.csv").stat().st_mtime_ns == stamp  # cached, not regenerated
     other = pipeline.demo_raw_dir(tmp_path, TEST_AS_OF + dt.timedelta(days=1), 0.01, progress)
     assert other != first and (other / "crm_contacts.csv").exists()
+
+
+@slow
+def test_another_export_rebuilds_the_incremental_models_in_full(clean_run, warehouse, tmp_path):
+    """The README's second run with another date (a new demo export, not a continuation of
+    the last one) used to fail the dbt gate: the incremental engagement models kept the old
+    export's rows. A load that does not continue the built one now rebuilds them in full; the
+    same export again is incremental."""
+    from generate_raw import generate
+
+    other = tmp_path / "other_export"
+    written = generate(scale=TEST_SCALE, seed=TEST_SEED + 1, out_dir=other, as_of=TEST_AS_OF, quiet=True)
+    rebuilt = run_pipeline(warehouse, other, TEST_AS_OF)
+    assert rebuilt.returncode == 0, rebuilt.output[-8000:]
+    notice = "not a continuation of the load the incremental models were built from"
+    assert notice in rebuilt.stdout
+    again = run_pipeline(warehouse, other, TEST_AS_OF + dt.timedelta(days=1))
+    assert again.returncode == 0, again.output[-8000:]
+    assert notice not in again.stdout
+    with duckdb.connect(str(warehouse.published_db), read_only=True) as con:
+        balanced = con.execute("select bool_and(is_balanced) from marts.dq_row_reconciliation").fetchone()[0]
+        raw_events = con.execute(
+            "select raw_rows from marts.dq_row_reconciliation where table_name = 'engagement_events'"
+        ).fetchone()[0]
+    assert balanced
+    assert raw_events == written["engagement_events"]

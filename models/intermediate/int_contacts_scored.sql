@@ -56,14 +56,14 @@ account_intent as (
 contributions as (
 
     -- display_tenths: absolute points as shown, in tenths (an integer), so ranking and the
-    -- zero test use exactly the number the user reads.
+    -- zero test use exactly the number the user reads. The reason text is formatted for the
+    -- three kept per person only (formatting every contribution cost more than ranking it).
     select
         contact_id,
         1 as source_order,
         {{ dbt.concat(["'intent:'", 'signal']) }} as reason_code,
         cast(round(abs(decayed_points) * 10, 0) as bigint) as display_tenths,
-        {{ format_reason_code(dbt.concat(["'intent:'", 'signal']), 'decayed_points', 1) }}
-            as reason
+        decayed_points as points
     from intent_signals
 
     union all
@@ -73,7 +73,7 @@ contributions as (
         2 as source_order,
         reason_code,
         cast(abs(points) * 10 as bigint) as display_tenths,
-        {{ format_reason_code('reason_code', 'points') }} as reason
+        points
     from fit_contributions
 
     union all
@@ -83,8 +83,7 @@ contributions as (
         3 as source_order,
         risk_contributions.reason_code,
         cast(abs(risk_contributions.points) * 10 as bigint) as display_tenths,
-        {{ format_reason_code('risk_contributions.reason_code', 'risk_contributions.points') }}
-            as reason
+        risk_contributions.points
     from fit_scored
     inner join risk_contributions
         on fit_scored.account_id = risk_contributions.account_id
@@ -95,13 +94,31 @@ ranked_reasons as (
 
     select
         contact_id,
-        reason,
+        source_order,
+        reason_code,
+        points,
         row_number() over (
             partition by contact_id
             order by display_tenths desc, source_order asc, reason_code asc
         ) as reason_rank
     from contributions
     where display_tenths > 0
+
+),
+
+top_reasons as (
+
+    -- Intent points are shown with one decimal (they decay), fit and risk points whole.
+    select
+        contact_id,
+        reason_rank,
+        case
+            when source_order = 1
+                then {{ format_reason_code('reason_code', 'points', 1) }}
+            else {{ format_reason_code('reason_code', 'points') }}
+        end as reason
+    from ranked_reasons
+    where reason_rank <= 3
 
 ),
 
@@ -112,8 +129,7 @@ reason_lists as (
         max(case when reason_rank = 1 then reason end) as reason_1,
         max(case when reason_rank = 2 then reason end) as reason_2,
         max(case when reason_rank = 3 then reason end) as reason_3
-    from ranked_reasons
-    where reason_rank <= 3
+    from top_reasons
     group by contact_id
 
 ),
