@@ -21,13 +21,14 @@ is right only while each new file continues the one they were built from (the sa
 then new ones: an appended export). The loader fingerprints every table (`raw._loaded_tables`:
 rows, a hash of all rows with their line numbers, and whether the first lines equal the load
 the models were last built from, `raw._built_tables`); the pipeline rebuilds the incremental
-models in full when a table does not continue (load_continues), and records a successful build
+models in full when a table does not continue (load_continuity), and records a successful build
 (mark_built).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -225,14 +226,31 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> None:
     )
 
 
-def load_continues(database: str | Path) -> dict[str, bool]:
-    """For each raw table feeding incremental models: does the last load continue the load they
-    were built from? False also when no build was recorded (then a full build is the same)."""
+@dataclasses.dataclass(frozen=True)
+class Continuity:
+    """How the last load of a raw table relates to the load the models were built from."""
+
+    continues: bool  # its first lines are the built load's (False without a recorded build)
+    rows: int
+    built_rows: int | None  # None: no build recorded
+
+
+def load_continuity(database: str | Path) -> dict[str, Continuity]:
+    """For each raw table feeding incremental models: does the last load continue the load
+    they were built from?"""
     with duckdb.connect(str(database), read_only=True) as con:
-        found = dict(
-            con.execute("select table_name, continues_built from raw._loaded_tables").fetchall()
-        )
-    return {table: bool(found.get(table)) for table in INCREMENTAL_SOURCES}
+        found = {
+            table: Continuity(bool(continues), rows, built_rows)
+            for table, continues, rows, built_rows in con.execute(
+                """
+                select loaded.table_name, loaded.continues_built, loaded.row_count, built.row_count
+                from raw._loaded_tables as loaded
+                left join raw._built_tables as built
+                    on loaded.table_name = built.table_name
+                """
+            ).fetchall()
+        }
+    return {table: found.get(table, Continuity(False, 0, None)) for table in INCREMENTAL_SOURCES}
 
 
 def mark_built(database: str | Path) -> None:

@@ -28,7 +28,8 @@ Exit codes:
   1   unexpected error (a bug, the work database in use by another run, ...)
   2   raw load refused (a missing file or column, a renamed column, a value of the wrong type)
   3   raw checks failed (an empty table, NULL keys, duplicate ids, future timestamps, stale
-      data, unknown categories above their thresholds)
+      data, unknown categories above their thresholds; an events or forms file that does not
+      continue the one the incremental models were built from and is much smaller)
   4   dbt build failed (a model error, or a data test (unit test with --with-unit-tests) at
       error severity)
   5   mart checks failed (a contract invariant of the built marts)
@@ -256,9 +257,44 @@ def demo_raw_dir(project_dir: Path, as_of: dt.date, scale: float, progress: Prog
     return target
 
 
+def decide_full_refresh(work_db: Path, config, forced: bool, raw_dir: Path, say) -> bool:
+    """Whether the build must rebuild the incremental models (dbt --full-refresh).
+
+    The rows they hold are right only while the events and forms files continue the ones they
+    were built from (load_raw.py, "Continuity"); otherwise (another export, a first run) they
+    are rebuilt, unless a file is so much smaller that rebuilding from it would drop the
+    history: then the raw gate stops the run (--full-refresh overrides)."""
+    from load_raw import load_continuity
+
+    breaks = {t: c for t, c in load_continuity(work_db).items() if not c.continues}
+    if forced:
+        return True
+    shrunk = [
+        Finding(
+            f"raw.{table}.continuity",
+            f"{c.rows:,} rows, not a continuation of the {c.built_rows:,} rows the "
+            "incremental models were built from: rebuilding from this file would drop "
+            f"the history (below raw.min_rebuild_row_share {config.min_rebuild_row_share}). "
+            "Append new batches to the export; or run with --full-refresh to rebuild "
+            "from this data alone",
+            look=str(raw_dir),
+        )
+        for table, c in breaks.items()
+        if c.built_rows and c.rows < config.min_rebuild_row_share * c.built_rows
+    ]
+    if shrunk:
+        raise GateFailed(Gate.RAW_CHECKS, shrunk)
+    if breaks:
+        say(
+            f"{', '.join(breaks)}: not a continuation of the load the incremental models "
+            "were built from (or no build recorded): rebuilding them in full"
+        )
+    return bool(breaks)
+
+
 def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord) -> None:
     """Every step; raises GateFailed (or anything unexpected) to stop."""
-    from load_raw import RawLoadError, load_continues, load_raw, mark_built
+    from load_raw import RawLoadError, load_raw, mark_built
     from quality_config import load_config
 
     config = load_config(args.config) if args.config else load_config()
@@ -283,15 +319,9 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
             ) from exc
         record.row_counts["raw"] = raw_counts
         progress.say(f"loaded {sum(raw_counts.values()):,} rows in {len(raw_counts)} tables")
-        # Rows the incremental models hold are right only while the raw files continue the
-        # ones they were built from; otherwise (another export, a first run) rebuild them.
-        breaks = [table for table, ok in load_continues(args.work_db).items() if not ok]
-        full_refresh = args.full_refresh or bool(breaks)
-        if breaks and not args.full_refresh:
-            progress.say(
-                f"{', '.join(breaks)}: not a continuation of the load the incremental models "
-                "were built from (or no build recorded): rebuilding them in full"
-            )
+        full_refresh = decide_full_refresh(
+            args.work_db, config, args.full_refresh, raw_dir, progress.say
+        )
 
     with progress.step("raw checks (Great Expectations)"):
         from gx_runner import GxSession

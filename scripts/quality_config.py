@@ -64,6 +64,7 @@ class QualityConfig:
     future_tolerance_days: int
     min_plausible_timestamp: dt.datetime
     small_table_allowance_rows: int
+    min_rebuild_row_share: float  # of the rows the incremental models were built from
     tables: dict[str, RawTableThresholds]
     categoricals: list[CategoricalCheck]
     known_segments: tuple[str, ...]
@@ -111,6 +112,7 @@ def load_config(path: str | Path = DEFAULT_PATH) -> QualityConfig:
             "future_tolerance_days",
             "min_plausible_timestamp",
             "small_table_allowance_rows",
+            "min_rebuild_row_share",
             "defaults",
             "tables",
             "categoricals",
@@ -213,6 +215,9 @@ def load_config(path: str | Path = DEFAULT_PATH) -> QualityConfig:
         min_plausible_timestamp=min_ts,
         small_table_allowance_rows=_number(
             raw.get("small_table_allowance_rows", 0), "raw.small_table_allowance_rows", integer=True
+        ),
+        min_rebuild_row_share=_number(
+            raw.get("min_rebuild_row_share", 0.5), "raw.min_rebuild_row_share", share=True
         ),
         tables=tables,
         categoricals=categoricals,

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from load_raw import RawLoadError, load_continues, load_raw, mark_built
+from load_raw import RawLoadError, load_continuity, load_raw, mark_built
 from raw_schema import RAW_TABLES
 
 SAMPLE = {
@@ -196,6 +196,10 @@ def test_continuity_says_whether_a_load_continues_the_built_one(raw_dir, tmp_pat
     """Incremental models may keep their rows only when each new file repeats the lines they
     were built from and adds lines after them (load_raw.py, "Continuity")."""
     db = tmp_path / "w.duckdb"
+
+    def load_continues(database):
+        return {table: state.continues for table, state in load_continuity(database).items()}
+
     load_raw(raw_dir, db, quiet=True)
     # no build recorded yet: nothing may be kept
     assert load_continues(db) == {"engagement_events": False, "form_submissions": False}
@@ -219,3 +223,5 @@ def test_continuity_says_whether_a_load_continues_the_built_one(raw_dir, tmp_pat
     write_table(raw_dir, "engagement_events", [events, events])  # a line disappeared
     load_raw(raw_dir, db, quiet=True)
     assert load_continues(db) == {"engagement_events": False, "form_submissions": True}
+    assert load_continuity(db)["engagement_events"].rows == 2
+    assert load_continuity(db)["engagement_events"].built_rows == 3

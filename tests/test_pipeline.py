@@ -448,3 +448,45 @@ def test_another_export_rebuilds_the_incremental_models_in_full(clean_run, wareh
         ).fetchone()[0]
     assert balanced
     assert raw_events == written["engagement_events"]
+
+    # A much smaller file that does not continue the built one (a folder with only the new
+    # batch) would lose the history if rebuilt: refused at the raw gate, nothing published.
+    batch = tmp_path / "batch_only"
+    generate(scale=TEST_SCALE / 5, seed=TEST_SEED + 2, out_dir=batch, as_of=TEST_AS_OF, quiet=True)
+    before = file_state(warehouse.published_db)
+    refused = run_pipeline(warehouse, batch, TEST_AS_OF)
+    assert refused.returncode == 3, refused.output[-8000:]
+    assert "raw.engagement_events.continuity" in refused.output
+    assert "--full-refresh" in refused.output
+    assert file_state(warehouse.published_db) == before
+
+
+def test_full_refresh_decision(tmp_path):
+    """decide_full_refresh: a first load and another export rebuild; the same export again is
+    incremental; a much smaller export stops at the raw gate unless --full-refresh."""
+    sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+    import pipeline
+    from gates import GateFailed
+    from generate_raw import generate
+    from load_raw import load_raw, mark_built
+    from quality_config import load_config
+
+    config, db, said = load_config(), tmp_path / "work.duckdb", []
+    exports = {}
+    for name, scale, seed in (("full", 0.03, 1), ("other", 0.03, 2), ("batch", 0.002, 3)):
+        exports[name] = tmp_path / name
+        generate(scale=scale, seed=seed, out_dir=exports[name], as_of=TEST_AS_OF, quiet=True)
+
+    def decide(export, forced=False):
+        load_raw(export, db, quiet=True)
+        return pipeline.decide_full_refresh(db, config, forced, export, said.append)
+
+    assert decide(exports["full"]) is True and "no build recorded" in said[-1]
+    mark_built(db)
+    assert decide(exports["full"]) is False
+    assert decide(exports["other"]) is True
+    mark_built(db)
+    with pytest.raises(GateFailed) as refused:
+        decide(exports["batch"])
+    assert refused.value.findings[0].check == "raw.engagement_events.continuity"
+    assert decide(exports["batch"], forced=True) is True
