@@ -47,7 +47,13 @@ SCRIPTS_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = SCRIPTS_DIR.parent
 sys.path.insert(0, str(SCRIPTS_DIR))
 
-from dbt_build import JOB_DBT_ENV_DEFAULTS, WITHOUT_UNIT_TESTS, as_of_environment, dbt_command  # noqa: E402
+from dbt_build import (  # noqa: E402
+    JOB_DBT_ENV_DEFAULTS,
+    WITHOUT_UNIT_TESTS,
+    as_of_environment,
+    clear_test_failures,
+    dbt_command,
+)
 from load_raw import _sql_string  # noqa: E402
 
 AS_OF = dt.date(2026, 6, 30)
@@ -466,6 +472,7 @@ def bench_scale(scale: float, data_dir: Path, as_of: dt.date, verify_max: float,
     # The next day reuses the full build's target folder, as a daily job does (dbt's partial
     # parse state); run_results.json is the new run's.
     shutil.copytree(run / "target_full", run / "target_incremental")
+    clear_test_failures(work_db)  # as the job's build does (dbt_build.run_dbt_build)
     env = dbt_env(work_db, run / "target_incremental", next_as_of)
     step = measure(dbt_cmd(*JOB_BUILD), env=env,
                    log=run / "logs" / "dbt_incremental.log")

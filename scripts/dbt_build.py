@@ -11,6 +11,9 @@ publish step from opening the file.
   schema `test_failures` of the work database);
 - a test at warn severity is reported (name, rows, relation) but does not stop the run.
 
+Schema test_failures holds the failing rows of the latest build only: it is emptied before each
+build (clear_test_failures), which also spares dbt dropping each test's old table one by one.
+
 dbt's own log is JSON on stdout: parsed for progress lines, and kept in dbt's log file
 (DBT_LOG_PATH, default logs/) for the details, at level info unless DBT_LOG_LEVEL_FILE says
 otherwise (debug adds every SQL statement, at a cost: JOB_DBT_ENV_DEFAULTS).
@@ -106,6 +109,22 @@ def dbt_environment(project_dir: Path, work_db: Path, variables: dict) -> tuple[
     return env, target, log
 
 
+# Where dbt stores failing test rows (dbt_project.yml, data_tests: +schema).
+TEST_FAILURES_SCHEMA = "test_failures"
+
+
+def clear_test_failures(work_db: Path) -> None:
+    """Drop the previous build's failing-row tables in one statement. With them present, dbt
+    drops each test's old table before writing the new one: ~540 drops, 15% of an incremental
+    build at scale 1 (17.0 s -> 14.5 s, four runs each; docs/benchmarks.md)."""
+    import duckdb
+
+    if not work_db.exists():
+        return
+    with duckdb.connect(str(work_db)) as con:
+        con.execute(f"drop schema if exists {TEST_FAILURES_SCHEMA} cascade")
+
+
 def _quoted_relation(relation_name: str | None) -> str | None:
     """'"work"."test_failures"."x"' -> 'test_failures.x' (what a person types in the work DB)."""
     if not relation_name:
@@ -132,6 +151,7 @@ def run_dbt_build(
     """
     env, target_path, log_path = dbt_environment(project_dir, work_db, variables)
     Path(env["DUCKDB_TEMP_DIRECTORY"]).mkdir(parents=True, exist_ok=True)
+    clear_test_failures(work_db)
     cmd = dbt_command(
         project_dir,
         variables,
@@ -216,7 +236,7 @@ def run_dbt_build(
     results = _read_results(target_path, invocation_id)
     where = (
         f"dbt log: {log_path / 'dbt.log'}; run results: {target_path / 'run_results.json'}; "
-        f"stored failing rows: schema test_failures of {work_db}"
+        f"stored failing rows: schema {TEST_FAILURES_SCHEMA} of {work_db}"
     )
     findings: list[Finding] = []
     warnings: list[Finding] = []

@@ -284,10 +284,14 @@ def decide_full_refresh(work_db: Path, config, forced: bool, raw_dir: Path, say)
     ]
     if shrunk:
         raise GateFailed(Gate.RAW_CHECKS, shrunk)
-    if breaks:
+    first = [table for table, c in breaks.items() if c.built_rows is None]
+    other = [table for table in breaks if table not in first]
+    if first:
+        say(f"{', '.join(first)}: no build recorded yet: building the incremental models in full")
+    if other:
         say(
-            f"{', '.join(breaks)}: not a continuation of the load the incremental models "
-            "were built from (or no build recorded): rebuilding them in full"
+            f"{', '.join(other)}: not a continuation of the load the incremental models "
+            "were built from: rebuilding them in full"
         )
     return bool(breaks)
 

@@ -438,9 +438,17 @@ def test_another_export_rebuilds_the_incremental_models_in_full(clean_run, wareh
     assert rebuilt.returncode == 0, rebuilt.output[-8000:]
     notice = "not a continuation of the load the incremental models were built from"
     assert notice in rebuilt.stdout
+    with duckdb.connect(str(warehouse.work_db)) as con:  # a failing-row table of an old build
+        con.execute("create table test_failures.from_an_old_build as select 1 as x")
     again = run_pipeline(warehouse, other, TEST_AS_OF + dt.timedelta(days=1))
     assert again.returncode == 0, again.output[-8000:]
     assert notice not in again.stdout
+    with duckdb.connect(str(warehouse.work_db), read_only=True) as con:
+        stored = {r[0] for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'test_failures'"
+        ).fetchall()}
+    # schema test_failures holds the latest build's tables only (dbt_build.clear_test_failures)
+    assert "from_an_old_build" not in stored and len(stored) > 100
     with duckdb.connect(str(warehouse.published_db), read_only=True) as con:
         balanced = con.execute("select bool_and(is_balanced) from marts.dq_row_reconciliation").fetchone()[0]
         raw_events = con.execute(
@@ -481,10 +489,10 @@ def test_full_refresh_decision(tmp_path):
         load_raw(export, db, quiet=True)
         return pipeline.decide_full_refresh(db, config, forced, export, said.append)
 
-    assert decide(exports["full"]) is True and "no build recorded" in said[-1]
+    assert decide(exports["full"]) is True and "no build recorded yet" in said[-1]
     mark_built(db)
     assert decide(exports["full"]) is False
-    assert decide(exports["other"]) is True
+    assert decide(exports["other"]) is True and "not a continuation" in said[-1]
     mark_built(db)
     with pytest.raises(GateFailed) as refused:
         decide(exports["batch"])
