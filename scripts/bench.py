@@ -48,11 +48,10 @@ PROJECT_DIR = SCRIPTS_DIR.parent
 sys.path.insert(0, str(SCRIPTS_DIR))
 
 from dbt_build import (  # noqa: E402
-    JOB_DBT_ENV_DEFAULTS,
     WITHOUT_UNIT_TESTS,
-    as_of_environment,
     clear_test_failures,
     dbt_command,
+    dbt_environment,
 )
 from load_raw import _sql_string  # noqa: E402
 
@@ -276,18 +275,17 @@ PROFILES_DIR = PROJECT_DIR  # --profiles-dir
 
 
 def dbt_env(work_db: Path, target: Path, as_of: dt.date) -> dict:
-    """The job's dbt environment (JOB_DBT_ENV_DEFAULTS, the caller's values winning), with
-    this bench's own database and folders and the scoring date (passed as the job passes it)."""
-    env = {**JOB_DBT_ENV_DEFAULTS, **os.environ, **as_of_environment({"as_of_date": str(as_of)})}
-    env.update(
-        DBT_PROFILES_DIR=str(PROFILES_DIR),
-        DBT_TARGET="duckdb",
-        DBT_DUCKDB_PATH=str(work_db),
-        DBT_TARGET_PATH=str(target),
-        DBT_LOG_PATH=str(target / "logs"),
-        DUCKDB_TEMP_DIRECTORY=str(work_db.parent / "tmp"),
-        GX_ANALYTICS_ENABLED="false",
-    )
+    """The job's dbt environment (dbt_build.dbt_environment: defaults, the scoring date as the
+    job passes it), with this bench's own database and folders."""
+    base = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(PROFILES_DIR),
+        "DBT_TARGET_PATH": str(target),
+        "DBT_LOG_PATH": str(target / "logs"),
+        "DUCKDB_TEMP_DIRECTORY": str(work_db.parent / "tmp"),
+        "GX_ANALYTICS_ENABLED": "false",
+    }
+    env, _, _ = dbt_environment(PROJECT_DIR, work_db, {"as_of_date": str(as_of)}, base=base)
     return env
 
 

@@ -30,7 +30,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from gates import Finding, Gate, GateFailed
 
@@ -78,23 +78,21 @@ AS_OF_ENV = "LEAD_SEGMENTATION_AS_OF_DATE"
 
 def dbt_command(project_dir: Path, variables: dict, *args: str) -> list[str]:
     """`dbt <args> --project-dir <project_dir> --vars <variables as JSON>`, as_of_date left
-    out of --vars: it travels in the environment (as_of_environment)."""
+    out of --vars: it travels in the environment (dbt_environment)."""
     passed = {name: value for name, value in variables.items() if name != "as_of_date"}
     return [*dbt_executable(), *args, "--project-dir", str(project_dir), "--vars", json.dumps(passed)]
 
 
-def as_of_environment(variables: dict) -> dict[str, str]:
-    """The environment entry carrying variables' as_of_date to dbt ({} without one)."""
-    return {AS_OF_ENV: str(variables["as_of_date"])} if variables.get("as_of_date") else {}
-
-
-def dbt_environment(project_dir: Path, work_db: Path, variables: dict) -> tuple[dict[str, str], Path, Path]:
-    """The child's environment: the work database, the scoring date of `variables`, plus
-    target/log/temp folders (the caller's DBT_TARGET_PATH / DBT_LOG_PATH /
-    DUCKDB_TEMP_DIRECTORY win when set)."""
-    env = dict(os.environ)
+def dbt_environment(
+    project_dir: Path, work_db: Path, variables: dict, base: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], Path, Path]:
+    """The child's environment, from `base` (default: this process's): the work database,
+    the scoring date of `variables` (AS_OF_ENV), the job's defaults, plus target/log/temp
+    folders (DBT_TARGET_PATH / DBT_LOG_PATH / DUCKDB_TEMP_DIRECTORY of `base` win when set)."""
+    env = dict(os.environ if base is None else base)
     env.pop(AS_OF_ENV, None)  # only this run's date, never one left in the caller's shell
-    env.update(as_of_environment(variables))
+    if variables.get("as_of_date"):
+        env[AS_OF_ENV] = str(variables["as_of_date"])
     env["DBT_DUCKDB_PATH"] = str(work_db)
     env["DBT_TARGET"] = "duckdb"  # the work database is a DuckDB file (pipeline.py refuses others)
     for name, value in JOB_DBT_ENV_DEFAULTS.items():

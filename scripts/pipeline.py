@@ -266,9 +266,9 @@ def decide_full_refresh(work_db: Path, config, forced: bool, raw_dir: Path, say)
     history: then the raw gate stops the run (--full-refresh overrides)."""
     from load_raw import load_continuity
 
-    breaks = {t: c for t, c in load_continuity(work_db).items() if not c.continues}
     if forced:
         return True
+    breaks = {t: c for t, c in load_continuity(work_db).items() if not c.continues}
     shrunk = [
         Finding(
             f"raw.{table}.continuity",
