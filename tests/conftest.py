@@ -17,9 +17,6 @@ from pathlib import Path
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-SCRIPTS_DIR = PROJECT_DIR / "scripts"
-sys.path.insert(0, str(SCRIPTS_DIR))
-sys.path.insert(0, str(PROJECT_DIR / "tests"))
 
 # The test session's fixed data set: small enough for CI, dirty enough to exercise staging.
 TEST_SCALE = float(os.environ.get("TEST_SCALE", "0.05"))
@@ -34,7 +31,7 @@ def dbt_bin() -> str:
 def dbt_env(database: Path, target_path: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Environment for a dbt run isolated in its own database and target folder, with the
     job's defaults (dbt_build.JOB_DBT_ENV_DEFAULTS; the caller's environment wins)."""
-    from dbt_build import JOB_DBT_ENV_DEFAULTS
+    from lead_segmentation.dbt_build import JOB_DBT_ENV_DEFAULTS
 
     env = {**JOB_DBT_ENV_DEFAULTS, **os.environ}
     env.update(
@@ -97,7 +94,7 @@ class BuiltWarehouse:
 @pytest.fixture(scope="session")
 def generated_raw_dir(tmp_path_factory) -> Path:
     """Scale-TEST_SCALE demo data as of TEST_AS_OF (generated once per session)."""
-    from generate_raw import generate
+    from lead_segmentation.demo.generate_raw import generate
 
     out = tmp_path_factory.mktemp("raw")
     generate(scale=TEST_SCALE, seed=TEST_SEED, out_dir=out, as_of=TEST_AS_OF, fmt="csv")
@@ -108,7 +105,7 @@ def generated_raw_dir(tmp_path_factory) -> Path:
 def built_warehouse(tmp_path_factory, generated_raw_dir) -> BuiltWarehouse:
     """Generated data loaded into raw and built with `dbt build` (seeds, models, snapshots,
     unit and data tests). Fails the depending tests when any dbt test fails."""
-    from load_raw import load_raw
+    from lead_segmentation.load_raw import load_raw
 
     root = tmp_path_factory.mktemp("warehouse")
     database = root / "work.duckdb"

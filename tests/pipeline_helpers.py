@@ -90,10 +90,14 @@ def run_pipeline(
     project_dir: Path = PROJECT_DIR,
     extra_args: list[str] | None = None,
 ) -> PipelineRun:
-    """`python scripts/pipeline.py` of `project_dir` in a child process, as a user runs it."""
+    """The job (lead_segmentation.pipeline) on the dbt project `project_dir`, in a child process,
+    as a user runs it."""
     cmd = [
         sys.executable,
-        str(project_dir / "scripts" / "pipeline.py"),
+        "-m",
+        "lead_segmentation.pipeline",
+        "--project-dir",
+        str(project_dir),
         "--raw-dir",
         str(raw_dir),
         "--as-of",

@@ -89,12 +89,11 @@ def test_an_undocumented_model_fails_the_conventions(tmp_path):
 
 
 def test_scripts_and_dbt_contracts_list_the_same_mart_columns():
-    """scripts/contract.py (mart checks, CRM sync) and the enforced dbt contracts agree,
+    """src/lead_segmentation/contract.py (mart checks, CRM sync) and the enforced dbt contracts agree,
     column for column and in order: one cannot change without the other."""
     import yaml
 
-    sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-    from contract import CONTRACT_COLUMNS
+    from lead_segmentation.contract import CONTRACT_COLUMNS
 
     documented = yaml.safe_load((PROJECT_DIR / "models/marts/_marts__models.yml").read_text())
     contracted = {

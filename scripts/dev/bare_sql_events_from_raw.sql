@@ -1,0 +1,59 @@
+-- The no-dbt lower bound of the largest staging step, for scripts/dev/bench.py: raw engagement
+-- events -> the events scoring reads (one row per event_id, attributed to today's person),
+-- the rules of base_engagement__events / stg_engagement__events (docs/architecture.md) written
+-- by hand in one DuckDB statement. bench.py runs it, then bare_sql_scores.sql reading
+-- bare_events instead of staging.stg_engagement__events: "bare SQL from raw". The CRM
+-- identity map and the form submissions (5% of the rows) are still read from dbt's staging
+-- tables, so this bound leaves out work the dbt build does (a lower bound, in its favour).
+--
+-- Kept: the earliest delivery of each event_id (loaded_at, then file line), with a known
+-- event type, a timestamp and a person (a given contact_id decides alone, else the email).
+-- Nothing is written for the rows left out (the dbt models keep and count every raw row).
+
+create or replace temp table bare_events as
+
+with
+
+people_by_email as (
+    select email, min(person_id) as person_id
+    from staging.stg_crm__contact_identities
+    where email is not null
+    group by email
+),
+
+first_deliveries as (
+    select
+        nullif(trim(event_id), '') as event_id,
+        nullif(trim(contact_id), '') as delivered_contact_id,
+        nullif(lower(trim(email)), '') as email,
+        nullif(lower(trim(event_type)), '') as event_type,
+        occurred_at,
+        nullif(lower(trim(topic)), '') as topic
+    from raw.engagement_events
+    where nullif(trim(event_id), '') is not null
+    qualify row_number() over (
+        partition by nullif(trim(event_id), '') order by loaded_at asc nulls last, _line_number asc
+    ) = 1
+),
+
+attributed as (
+    select
+        case
+            when f.delivered_contact_id is not null then i.person_id
+            else e.person_id
+        end as contact_id,
+        f.event_type,
+        f.occurred_at,
+        f.topic
+    from first_deliveries as f
+    left join staging.stg_crm__contact_identities as i on f.delivered_contact_id = i.contact_id
+    left join people_by_email as e on f.email = e.email
+    where
+        f.event_type in (
+            'page_view', 'pricing_page_view', 'case_study_view', 'email_open', 'email_click',
+            'webinar_attended', 'unsubscribe', 'email_bounce'
+        )
+        and f.occurred_at is not null
+)
+
+select * from attributed where contact_id is not null;

@@ -1,0 +1,317 @@
+"""`dbt build` as a gate (gate `dbt_build`, exit 4).
+
+Runs `dbt build --fail-fast` in a child process against the work database only (the profile
+reads DBT_DUCKDB_PATH). A child process, not dbt's in-process runner, because dbt-duckdb keeps
+its DuckDB connection open in the calling process, which would block the mart checks and the
+publish step from opening the file.
+
+- a data test at error severity that finds rows, a model that fails, a unit test that fails:
+  the build stops at once (fail fast) and the gate fails, naming the node, the failing-row
+  count and where the rows are stored (`store_failures: true` in dbt_project.yml puts them in
+  schema `test_failures` of the work database);
+- a test at warn severity is reported (name, rows, relation) but does not stop the run.
+
+Schema test_failures holds the failing rows of the latest build only: it is emptied before each
+build (clear_test_failures), which also spares dbt dropping each test's old table one by one.
+
+dbt's own log is JSON on stdout: parsed for progress lines, and kept in dbt's log file
+(DBT_LOG_PATH, default logs/) for the details, at level info unless DBT_LOG_LEVEL_FILE says
+otherwise (debug adds every SQL statement, at a cost: JOB_DBT_ENV_DEFAULTS).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Mapping
+
+from lead_segmentation.gates import Finding, Gate, GateFailed
+
+PROGRESS_EVERY_SECONDS = 10.0
+ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@dataclasses.dataclass
+class DbtOutcome:
+    nodes: int  # nodes dbt ran (models, seeds, snapshots, tests)
+    statuses: dict[str, int]  # status -> count
+    warnings: list[Finding]
+    elapsed: float
+    target_path: Path
+    log_path: Path
+
+
+def dbt_executable() -> list[str]:
+    candidate = Path(sys.executable).parent / "dbt"
+    if candidate.exists():
+        return [str(candidate)]
+    return [sys.executable, "-c", "from dbt.cli.main import cli; cli()"]
+
+
+# The production build leaves dbt's unit tests to the test command (see run_dbt_build).
+WITHOUT_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
+
+# Defaults of the job's dbt processes; a caller's own value wins. dbt's log file at `info`
+# (node starts, results, errors) instead of dbt's `debug` (every SQL statement, ~5 events per
+# node): writing it cost 12% of a build at scale 1, where dbt's per-node work dominates
+# (24.0 s -> 21.2 s, three runs each, docs/benchmarks.md). DBT_LOG_LEVEL_FILE=debug brings
+# the SQL back; the SQL of every node is also in the target folder (compiled/, run/).
+JOB_DBT_ENV_DEFAULTS = {
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "DBT_LOG_LEVEL_FILE": "info",
+}
+
+
+# The scoring date reaches dbt as an environment variable, not in --vars (macro as_of_date
+# reads var as_of_date first, then this): dbt re-parses the whole project when --vars differ
+# from the last run's, which a daily date always does, but only the files that read an
+# environment variable when its value changes (parse 7.2 s -> 4.3 s, docs/benchmarks.md).
+AS_OF_ENV = "LEAD_SEGMENTATION_AS_OF_DATE"
+
+
+def dbt_command(project_dir: Path, variables: dict, *args: str) -> list[str]:
+    """`dbt <args> --project-dir <project_dir> --vars <variables as JSON>`, as_of_date left
+    out of --vars: it travels in the environment (dbt_environment)."""
+    passed = {name: value for name, value in variables.items() if name != "as_of_date"}
+    return [*dbt_executable(), *args, "--project-dir", str(project_dir), "--vars", json.dumps(passed)]
+
+
+def dbt_environment(
+    project_dir: Path, work_db: Path, variables: dict, base: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], Path, Path]:
+    """The child's environment, from `base` (default: this process's): the work database,
+    the scoring date of `variables` (AS_OF_ENV), the job's defaults, plus target/log/temp
+    folders (DBT_TARGET_PATH / DBT_LOG_PATH / DUCKDB_TEMP_DIRECTORY of `base` win when set)."""
+    env = dict(os.environ if base is None else base)
+    env.pop(AS_OF_ENV, None)  # only this run's date, never one left in the caller's shell
+    if variables.get("as_of_date"):
+        env[AS_OF_ENV] = str(variables["as_of_date"])
+    env["DBT_DUCKDB_PATH"] = str(work_db)
+    env["DBT_TARGET"] = "duckdb"  # the work database is a DuckDB file (pipeline.py refuses others)
+    for name, value in JOB_DBT_ENV_DEFAULTS.items():
+        env.setdefault(name, value)
+    env.setdefault("DBT_PROFILES_DIR", str(project_dir))
+    env.setdefault("DUCKDB_TEMP_DIRECTORY", str(work_db.parent / "tmp"))
+    target = Path(env.get("DBT_TARGET_PATH") or "target")
+    log = Path(env.get("DBT_LOG_PATH") or "logs")
+    target = target if target.is_absolute() else project_dir / target
+    log = log if log.is_absolute() else project_dir / log
+    env["DBT_TARGET_PATH"], env["DBT_LOG_PATH"] = str(target), str(log)
+    return env, target, log
+
+
+# Where dbt stores failing test rows (dbt_project.yml, data_tests: +schema).
+TEST_FAILURES_SCHEMA = "test_failures"
+
+
+def clear_test_failures(work_db: Path) -> None:
+    """Drop the previous build's failing-row tables in one statement. With them present, dbt
+    drops each test's old table before writing the new one: ~540 drops, 15% of an incremental
+    build at scale 1 (17.0 s -> 14.5 s, four runs each; docs/benchmarks.md)."""
+    import duckdb
+
+    if not work_db.exists():
+        return
+    with duckdb.connect(str(work_db)) as con:
+        con.execute(f"drop schema if exists {TEST_FAILURES_SCHEMA} cascade")
+
+
+def _quoted_relation(relation_name: str | None) -> str | None:
+    """'"work"."test_failures"."x"' -> 'test_failures.x' (what a person types in the work DB)."""
+    if not relation_name:
+        return None
+    parts = [p.strip('"') for p in relation_name.split(".")]
+    return ".".join(parts[-2:])
+
+
+def run_dbt_build(
+    project_dir: Path,
+    work_db: Path,
+    variables: dict,
+    *,
+    say: Callable[[str], None],
+    select: list[str] | None = None,
+    unit_tests: bool = False,
+    full_refresh: bool = False,
+) -> DbtOutcome:
+    """Run `dbt build`; raise GateFailed(DBT_BUILD) when it does not succeed.
+
+    Unit tests are left out unless `unit_tests`: they check the code on fixed inputs, not the
+    data, so they give the same answer on every run of the same code; the test command runs
+    them on every change (dbt's own advice for production builds). About 10 s per run.
+    """
+    env, target_path, log_path = dbt_environment(project_dir, work_db, variables)
+    Path(env["DUCKDB_TEMP_DIRECTORY"]).mkdir(parents=True, exist_ok=True)
+    clear_test_failures(work_db)
+    cmd = dbt_command(
+        project_dir,
+        variables,
+        "build",
+        "--fail-fast",
+        "--log-format",
+        "json",
+        "--log-format-file",
+        "text",
+    )
+    if not unit_tests:
+        cmd += WITHOUT_UNIT_TESTS
+    if full_refresh:
+        cmd.append("--full-refresh")
+    if select:
+        cmd += ["--select", *select]
+    started = time.monotonic()
+    nodes: dict[str, dict] = {}  # unique_id -> node info from the log stream
+    statuses: dict[str, int] = {}
+    errors: list[str] = []  # error-level messages not tied to a node (parse/compile errors)
+    total = 0
+    invocation_id = None  # ties run_results.json to this invocation (never a stale file)
+    last_progress = started
+
+    proc = subprocess.Popen(
+        cmd,
+        cwd=project_dir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            if line.strip():
+                errors.append(line.strip())
+            continue
+        info, data = event.get("info", {}), event.get("data", {})
+        invocation_id = invocation_id or info.get("invocation_id")
+        name = info.get("name")
+        node_info = data.get("node_info") or {}
+        if name in (
+            "LogModelResult",
+            "LogTestResult",
+            "LogSeedResult",
+            "LogSnapshotResult",
+            "LogNodeResult",
+        ):
+            total = data.get("total") or total
+            status = node_info.get("node_status")
+            if status in (None, "", "None"):  # unit tests report their status only in data
+                status = str(data.get("status") or "?").lower()
+            statuses[status] = statuses.get(status, 0) + 1
+            nodes[node_info.get("unique_id", "?")] = {
+                "name": node_info.get("node_name"),
+                "type": node_info.get("resource_type"),
+                "relation": (node_info.get("node_relation") or {}).get("relation_name"),
+                "attached": data.get("attached_node"),
+            }
+            if status in ("warn", "fail", "error"):
+                rows = data.get("num_failures")
+                rows_text = f", {rows} row(s)" if rows not in (None, 0) else ""
+                say(
+                    f"[dbt] {status.upper()} {node_info.get('resource_type')} "
+                    f"{node_info.get('node_name')}{rows_text}"
+                )
+        elif info.get("level") == "error" and info.get("msg"):
+            errors.append(info["msg"])
+        now = time.monotonic()
+        if now - last_progress >= PROGRESS_EVERY_SECONDS:
+            done = sum(statuses.values())
+            detail = ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
+            say(f"[dbt] {done}/{total or '?'} nodes ({detail})  {now - started:.0f}s")
+            last_progress = now
+    returncode = proc.wait()
+    elapsed = time.monotonic() - started
+
+    results = _read_results(target_path, invocation_id)
+    where = (
+        f"dbt log: {log_path / 'dbt.log'}; run results: {target_path / 'run_results.json'}; "
+        f"stored failing rows: schema {TEST_FAILURES_SCHEMA} of {work_db}"
+    )
+    findings: list[Finding] = []
+    warnings: list[Finding] = []
+    for result in results:
+        uid = result.get("unique_id", "?")
+        node = nodes.get(uid, {})
+        status = result.get("status")
+        message = (result.get("message") or "").strip()
+        if status == "skipped" or "fail_fast" in message.lower() or "skipping due to" in message.lower():
+            continue
+        if status not in ("fail", "error", "warn"):
+            continue
+        finding = _finding(uid, node, result)
+        (warnings if status == "warn" else findings).append(finding)
+    if returncode != 0 and not findings:
+        detail = ANSI_ESCAPES.sub("", "; ".join(errors[-5:])) or f"dbt exited with code {returncode}"
+        findings.append(Finding("dbt.invocation", detail[:2000], look=str(log_path / "dbt.log")))
+    if findings:
+        raise GateFailed(Gate.DBT_BUILD, findings, where=where)
+    return DbtOutcome(
+        nodes=sum(statuses.values()),
+        statuses=statuses,
+        warnings=warnings,
+        elapsed=elapsed,
+        target_path=target_path,
+        log_path=log_path,
+    )
+
+
+def _read_results(target_path: Path, invocation_id: str | None) -> list[dict]:
+    """This invocation's run results (none when dbt stopped before writing them)."""
+    path = target_path / "run_results.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return []
+    if invocation_id is None or doc.get("metadata", {}).get("invocation_id") != invocation_id:
+        return []
+    return doc.get("results", [])
+
+
+def _finding(uid: str, node: dict, result: dict) -> Finding:
+    kind = node.get("type") or uid.split(".")[0]
+    name = node.get("name") or uid.split(".")[-2 if kind == "test" else -1]
+    status = result.get("status")
+    # dbt colours unit-test diffs even in run_results.json; keep the text only
+    message = " ".join(ANSI_ESCAPES.sub("", result.get("message") or status or "").split())
+    rows = result.get("failures")
+    if kind == "test":
+        attached = node.get("attached")
+        about = f" on {attached.split('.')[-1]}" if attached else ""
+        detail = f"test {status}{about}: {message}"
+        relation = _quoted_relation(node.get("relation"))
+        look = f"select * from {relation}" if relation else None
+    elif kind == "unit_test":
+        detail = f"unit test {status}: {message[:1500]}"
+        look = None
+        rows = None
+    else:
+        detail = f"{kind} {status}: {message[:1500]}"
+        look = None
+        rows = None
+    return Finding(f"dbt.{kind}.{name}", detail, rows=rows, look=look)
+
+
+def generate_docs(project_dir: Path, work_db: Path, variables: dict, out_path: Path) -> Path:
+    """`dbt docs generate --static` over the work database; the single-file docs site (models,
+    columns, tests, lineage) is copied to out_path. Raises RuntimeError when dbt fails."""
+    env, target_path, _ = dbt_environment(project_dir, work_db, variables)
+    cmd = dbt_command(project_dir, variables, "docs", "generate", "--static")
+    result = subprocess.run(cmd, cwd=project_dir, env=env, capture_output=True, text=True)
+    site = target_path / "static_index.html"
+    if result.returncode != 0 or not site.exists():
+        tail = "\n".join(result.stdout.strip().splitlines()[-5:])
+        raise RuntimeError(f"dbt docs generate failed (exit {result.returncode}): {tail}")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    temp = out_path.with_name(out_path.name + ".tmp")
+    shutil.copyfile(site, temp)
+    os.replace(temp, out_path)  # a browser never sees half a page
+    return out_path

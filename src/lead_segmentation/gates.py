@@ -1,0 +1,73 @@
+"""The pipeline's gates, their exit codes, and the failure a gate raises.
+
+Every gate that stops a run raises `GateFailed` with one or more `Finding`s. A finding says
+which check failed, what was observed against what was allowed, how many rows are concerned
+and where a person can look (a SQL query on the work database, a dbt log, a Data Docs page).
+`src/lead_segmentation/pipeline.py` turns the exception into the exit code and the run-log row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+
+
+class Gate(enum.Enum):
+    """A step that can stop the run, with the exit code the pipeline returns for it."""
+
+    RAW_LOAD = ("raw_load", 2)
+    RAW_CHECKS = ("raw_checks", 3)
+    DBT_BUILD = ("dbt_build", 4)
+    MART_CHECKS = ("mart_checks", 5)
+    PUBLISH = ("publish", 6)
+
+    def __init__(self, label: str, exit_code: int):
+        self.label = label
+        self.exit_code = exit_code
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """One failed check."""
+
+    check: str  # stable name, e.g. "raw.engagement_events.key_null_share"
+    detail: str  # observed vs allowed, in words
+    rows: int | None = None  # rows concerned (None when not row-based)
+    look: str | None = None  # where to look: a query, a file, a page
+
+    def render(self) -> str:
+        rows = f" [{self.rows:,} row(s)]" if self.rows is not None else ""
+        text = f"- {self.check}{rows}: {self.detail}"
+        if self.look:
+            text += "\n    look: " + self.look.replace("\n", "\n          ")
+        return text
+
+
+class GateFailed(Exception):
+    """A gate stopped the run; nothing was published."""
+
+    def __init__(self, gate: Gate, findings: list[Finding], *, where: str | None = None):
+        if not findings:
+            raise ValueError("a failed gate needs at least one finding")
+        self.gate = gate
+        self.findings = findings
+        self.where = where  # the gate's overall place to look (Data Docs, dbt log, ...)
+        super().__init__(self.report())
+
+    @property
+    def exit_code(self) -> int:
+        return self.gate.exit_code
+
+    @property
+    def first(self) -> Finding:
+        return self.findings[0]
+
+    def report(self) -> str:
+        head = (
+            f"GATE FAILED: {self.gate.label} (exit {self.gate.exit_code}); "
+            f"{len(self.findings)} check(s) failed; nothing was published"
+        )
+        lines = [head, *(f.render() for f in self.findings)]
+        if self.where:
+            lines.append(f"more: {self.where}")
+        return "\n".join(lines)

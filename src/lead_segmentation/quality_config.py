@@ -1,0 +1,227 @@
+"""Reads and validates config/quality_thresholds.yml (the gates' thresholds).
+
+A typo in a threshold file must not silently disable a check, so unknown keys, unknown
+tables and values of the wrong type are refused with the offending key named.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lead_segmentation import raw_schema
+from lead_segmentation.errors import ConfigError
+from lead_segmentation.paths import QUALITY_THRESHOLDS
+
+DEFAULT_PATH = QUALITY_THRESHOLDS
+
+RAW_TABLE_KEYS = {
+    "freshness_column",
+    "min_rows",
+    "max_key_null_share",
+    "max_duplicate_key_share",
+    "max_future_share",
+    "max_implausible_past_share",
+    "max_staleness_days",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class RawTableThresholds:
+    table: str
+    freshness_column: str
+    min_rows: int
+    max_key_null_share: float
+    max_duplicate_key_share: float
+    max_future_share: float
+    max_implausible_past_share: float
+    max_staleness_days: int
+    overridden: frozenset[str] = frozenset()  # keys set under raw.tables.<table>
+
+    def key(self, name: str) -> str:
+        """The config key that sets `name` for this table (for failure messages)."""
+        return f"raw.tables.{self.table}.{name}" if name in self.overridden else f"raw.defaults.{name}"
+
+
+@dataclasses.dataclass(frozen=True)
+class CategoricalCheck:
+    table: str
+    column: str
+    accepted_name: str
+    accepted: tuple[str, ...]
+    max_unknown_share: float
+
+
+@dataclasses.dataclass(frozen=True)
+class QualityConfig:
+    path: Path
+    future_tolerance_days: int
+    min_plausible_timestamp: dt.datetime
+    small_table_allowance_rows: int
+    min_rebuild_row_share: float  # of the rows the incremental models were built from
+    tables: dict[str, RawTableThresholds]
+    categoricals: list[CategoricalCheck]
+    known_segments: tuple[str, ...]
+    max_rejected_share: dict[str, float]  # per raw table (every table filled in)
+    min_lead_scores_rows: int
+
+
+def _number(value: Any, key: str, *, integer: bool = False, share: bool = False) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{key}: expected a number, got {value!r}")
+    if integer and not float(value).is_integer():
+        raise ConfigError(f"{key}: expected a whole number, got {value!r}")
+    if value < 0 or (share and value > 1):
+        raise ConfigError(f"{key}: {value!r} is out of range ({'0..1' if share else '>= 0'})")
+    return int(value) if integer else float(value)
+
+
+def _mapping(value: Any, key: str) -> dict:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key}: expected a mapping, got {type(value).__name__}")
+    return value
+
+
+def _unknown(given: dict, allowed: set[str], key: str) -> None:
+    extra = sorted(set(given) - allowed)
+    if extra:
+        raise ConfigError(f"{key}: unknown key(s) {', '.join(extra)}")
+
+
+def load_config(path: str | Path = DEFAULT_PATH) -> QualityConfig:
+    path = Path(path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    doc = _mapping(doc, str(path))
+    _unknown(doc, {"version", "raw", "marts"}, str(path))
+    if doc.get("version") != 1:
+        raise ConfigError(f"{path}: version: expected 1, got {doc.get('version')!r}")
+
+    raw = _mapping(doc.get("raw"), "raw")
+    _unknown(
+        raw,
+        {
+            "future_tolerance_days",
+            "min_plausible_timestamp",
+            "small_table_allowance_rows",
+            "min_rebuild_row_share",
+            "defaults",
+            "tables",
+            "categoricals",
+        },
+        "raw",
+    )
+    defaults = _mapping(raw.get("defaults"), "raw.defaults")
+    _unknown(defaults, RAW_TABLE_KEYS - {"freshness_column"}, "raw.defaults")
+    tables_doc = _mapping(raw.get("tables"), "raw.tables")
+    _unknown(tables_doc, set(raw_schema.RAW_TABLES), "raw.tables")
+
+    tables: dict[str, RawTableThresholds] = {}
+    for table in raw_schema.RAW_TABLES:
+        entry = _mapping(tables_doc.get(table) or {}, f"raw.tables.{table}")
+        _unknown(entry, RAW_TABLE_KEYS, f"raw.tables.{table}")
+        merged = {**defaults, **entry}
+        missing = sorted(RAW_TABLE_KEYS - set(merged))
+        if missing:
+            raise ConfigError(f"raw.tables.{table}: missing {', '.join(missing)} (and no default)")
+        column = merged["freshness_column"]
+        types = dict(raw_schema.RAW_TABLES[table])
+        if types.get(column) not in ("timestamp", "date"):
+            raise ConfigError(
+                f"raw.tables.{table}.freshness_column: {column!r} is not a timestamp column of {table}"
+            )
+        k = f"raw.tables.{table}"
+        tables[table] = RawTableThresholds(
+            table=table,
+            freshness_column=column,
+            min_rows=_number(merged["min_rows"], f"{k}.min_rows", integer=True),
+            max_key_null_share=_number(
+                merged["max_key_null_share"], f"{k}.max_key_null_share", share=True
+            ),
+            max_duplicate_key_share=_number(
+                merged["max_duplicate_key_share"], f"{k}.max_duplicate_key_share", share=True
+            ),
+            max_future_share=_number(merged["max_future_share"], f"{k}.max_future_share", share=True),
+            max_implausible_past_share=_number(
+                merged["max_implausible_past_share"], f"{k}.max_implausible_past_share", share=True
+            ),
+            max_staleness_days=_number(
+                merged["max_staleness_days"], f"{k}.max_staleness_days", integer=True
+            ),
+            overridden=frozenset(entry),
+        )
+
+    categoricals: list[CategoricalCheck] = []
+    for i, entry in enumerate(raw.get("categoricals") or []):
+        key = f"raw.categoricals[{i}]"
+        entry = _mapping(entry, key)
+        _unknown(entry, {"table", "column", "accepted", "max_unknown_share"}, key)
+        table, column, accepted = entry.get("table"), entry.get("column"), entry.get("accepted")
+        if table not in raw_schema.RAW_TABLES:
+            raise ConfigError(f"{key}.table: unknown raw table {table!r}")
+        if dict(raw_schema.RAW_TABLES[table]).get(column) != "text":
+            raise ConfigError(f"{key}.column: {column!r} is not a text column of {table}")
+        values = getattr(raw_schema, str(accepted), None)
+        if not isinstance(values, list) or not values:
+            raise ConfigError(f"{key}.accepted: {accepted!r} is not a value list in raw_schema.py")
+        categoricals.append(
+            CategoricalCheck(
+                table=table,
+                column=column,
+                accepted_name=str(accepted),
+                accepted=tuple(values),
+                max_unknown_share=_number(
+                    entry.get("max_unknown_share"), f"{key}.max_unknown_share", share=True
+                ),
+            )
+        )
+
+    try:
+        min_ts = dt.datetime.fromisoformat(str(raw.get("min_plausible_timestamp")))
+    except ValueError as exc:
+        raise ConfigError(f"raw.min_plausible_timestamp: {exc}") from exc
+
+    marts = _mapping(doc.get("marts"), "marts")
+    _unknown(marts, {"known_segments", "max_rejected_share", "min_lead_scores_rows"}, "marts")
+    segments = marts.get("known_segments")
+    if not isinstance(segments, list) or not segments or not all(isinstance(s, str) for s in segments):
+        raise ConfigError("marts.known_segments: expected a non-empty list of segment names")
+    rejected_doc = _mapping(marts.get("max_rejected_share"), "marts.max_rejected_share")
+    _unknown(rejected_doc, {"default", *raw_schema.RAW_TABLES}, "marts.max_rejected_share")
+    if "default" not in rejected_doc:
+        raise ConfigError("marts.max_rejected_share.default: missing")
+    max_rejected = {
+        table: _number(
+            rejected_doc.get(table, rejected_doc["default"]),
+            f"marts.max_rejected_share.{table}",
+            share=True,
+        )
+        for table in raw_schema.RAW_TABLES
+    }
+
+    return QualityConfig(
+        path=path,
+        future_tolerance_days=_number(
+            raw.get("future_tolerance_days"), "raw.future_tolerance_days", integer=True
+        ),
+        min_plausible_timestamp=min_ts,
+        small_table_allowance_rows=_number(
+            raw.get("small_table_allowance_rows", 0), "raw.small_table_allowance_rows", integer=True
+        ),
+        min_rebuild_row_share=_number(
+            raw.get("min_rebuild_row_share", 0.5), "raw.min_rebuild_row_share", share=True
+        ),
+        tables=tables,
+        categoricals=categoricals,
+        known_segments=tuple(segments),
+        max_rejected_share=max_rejected,
+        min_lead_scores_rows=_number(
+            marts.get("min_lead_scores_rows"), "marts.min_lead_scores_rows", integer=True
+        ),
+    )
