@@ -1,4 +1,4 @@
-"""Helpers for tests/test_pipeline.py: run the main job as a user would, break raw batches on
+"""Helpers for tests/end_to_end/test_pipeline.py: run the main job as a user would, break raw batches on
 purpose, fingerprint the published file, and read it from a separate "BI" process.
 
 Run as a script it is that BI process:

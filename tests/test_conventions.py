@@ -95,10 +95,14 @@ def test_scripts_and_dbt_contracts_list_the_same_mart_columns():
 
     from lead_segmentation.contract import CONTRACT_COLUMNS
 
-    documented = yaml.safe_load((PROJECT_DIR / "models/marts/_marts__models.yml").read_text())
+    documented = [
+        model
+        for path in sorted((PROJECT_DIR / "models" / "marts").rglob("*.yml"))
+        for model in (yaml.safe_load(path.read_text()) or {}).get("models", [])
+    ]
     contracted = {
         model["name"]: tuple(column["name"] for column in model["columns"])
-        for model in documented["models"]
+        for model in documented
         if model.get("config", {}).get("contract", {}).get("enforced")
     }
     assert set(CONTRACT_COLUMNS) <= set(contracted), "a published mart without an enforced contract"

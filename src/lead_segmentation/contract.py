@@ -1,8 +1,10 @@
-"""The published marts' columns: CONTRACT.md section 3, with contract v1.1 (CHANGELOG.md).
+"""The dbt models the Python side names, in one place: the public marts and their columns
+(CONTRACT.md section 3, with contract v1.1, CHANGELOG.md) and the clean staging models.
 
-One list for every script that reads the marts (the mart checks, the CRM sync). The dbt
-contracts in models/marts/_marts__models.yml enforce the same columns and types in the build;
-tests/test_conventions.py checks that the two agree.
+One list for every module that reads the marts (mart checks, publish, run log, report, CRM
+sync). The dbt contracts in the marts' YAML enforce the same columns and types in the build;
+tests/test_conventions.py checks that the two agree, and tests/lead_segmentation/test_contract.py
+that the staging list names the project's stg_ models.
 """
 
 from __future__ import annotations
@@ -90,4 +92,15 @@ CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-MARTS = tuple(CONTRACT_COLUMNS)
+# The public marts (CONTRACT.md section 3): what is published, counted and reported.
+PUBLIC_MARTS: tuple[str, ...] = tuple(CONTRACT_COLUMNS)
+
+# The clean staging models (docs/architecture.md) counted as the run's staging layer.
+STAGING_MODELS: tuple[str, ...] = (
+    "stg_crm__accounts",
+    "stg_crm__contacts",
+    "stg_crm__opportunities",
+    "stg_crm__sales_activities",
+    "stg_engagement__events",
+    "stg_engagement__form_submissions",
+)

@@ -3,7 +3,7 @@
 Every gate that stops a run raises `GateFailed` with one or more `Finding`s. A finding says
 which check failed, what was observed against what was allowed, how many rows are concerned
 and where a person can look (a SQL query on the work database, a dbt log, a Data Docs page).
-`src/lead_segmentation/pipeline.py` turns the exception into the exit code and the run-log row.
+`pipeline.py` turns the exception into the exit code and the run-log row.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Great Expectations plumbing shared by the raw and the mart checks.
 
 One ephemeral GX context per pipeline run (no gx/ folder in the repo: the suites are code in
-src/lead_segmentation/raw_checks.py and src/lead_segmentation/mart_checks.py). Each suite validates a pandas DataFrame
+raw_checks.py and mart_checks.py). Each suite validates a pandas DataFrame
 read from the work DuckDB file (GX's SQL datasource cannot talk to DuckDB), and every run's
 results are rendered as Data Docs into one folder (default warehouse/gx_docs/).
 

@@ -195,7 +195,7 @@ def _check_values(con, table: str, path: Path, temp: str) -> None:
             )
 
 
-def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> None:
+def _record_load_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Record rows and row fingerprint of raw.<table>, and whether its first lines are the
     lines of the load the incremental models were built from (raw._built_tables)."""
     columns = ", ".join(f'"{c}"' for c, _ in RAW_TABLES[table]) + ", _line_number"
@@ -309,7 +309,7 @@ def load_raw(raw_dir: str | Path, database: str | Path, *, quiet: bool = False) 
             if loaded != read:  # defensive: the load must never lose a line
                 raise RawLoadError(f"{path}: read {read} rows but loaded {loaded}")
             con.execute(f"drop table {temp}")
-            _fingerprint(con, table)
+            _record_load_fingerprint(con, table)
             counts[table] = loaded
             if not quiet:
                 print(

@@ -1,6 +1,6 @@
 """Mart checks (gate `mart_checks`, exit 5): contract-level Great Expectations suites, as code.
 
-Run by src/lead_segmentation/pipeline.py after `dbt build` and before publishing, on the work database.
+Run by pipeline.py after `dbt build` and before publishing, on the work database.
 They re-check, independently of dbt's own tests, the promises CONTRACT.md section 3 makes to
 BI and the CRM sync, so that a scoring-seed edit, a model change or a dbt test that was
 weakened cannot publish a broken mart:

@@ -391,7 +391,7 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
     report_path = args.published_db.parent / "report" / "index.html"
     with progress.step(f"segment report {report_path}"):
         try:
-            from lead_segmentation.report import build_report
+            from lead_segmentation.report.render import build_report
 
             build_report(args.published_db, report_path)
         except Exception as exc:  # noqa: BLE001 - see above

@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from lead_segmentation import run_log
+from lead_segmentation.contract import PUBLIC_MARTS
 from lead_segmentation.gates import Finding, Gate, GateFailed
 from lead_segmentation.sql import quote_literal
 
@@ -34,7 +35,7 @@ STORAGE_VERSION = "v1.0.0"
 
 # (schema in the work database, relation, schema in the published file)
 PUBLISHED_RELATIONS: list[tuple[str, str, str]] = [
-    *(("marts", name, "marts") for name in run_log.PUBLIC_MARTS),
+    *(("marts", name, "marts") for name in PUBLIC_MARTS),
     ("audit", "dq_row_reconciliation", "marts"),
     # One row per rejected raw line (table, line, reason): the report's rejected-rows view.
     ("audit", "dq_rejected_rows", "marts"),
@@ -64,7 +65,7 @@ def _remove(path: Path) -> None:
             pass
 
 
-def _fingerprint(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[int, int]:
+def _rows_and_checksum(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[int, int]:
     """(rows, order-independent content checksum) of a relation."""
     rows, checksum = con.execute(
         f"select count(*), coalesce(sum(hash(x)), 0) from {relation} as x"
@@ -140,13 +141,13 @@ def _write(work_db: Path, staged: Path, record: run_log.RunRecord) -> dict[str, 
             con.execute(
                 f"create table pub.{target_schema}.{name} as select * from work.{source_schema}.{name}"
             )
-            expected[f"{target_schema}.{name}"] = _fingerprint(con, f"work.{source_schema}.{name}")
+            expected[f"{target_schema}.{name}"] = _rows_and_checksum(con, f"work.{source_schema}.{name}")
         log = run_log.ensure_table(con, "pub")
         if ("ops", run_log.TABLE) in present:
             names = ", ".join(n for n, _ in run_log.COLUMNS)
             con.execute(f"insert into {log} ({names}) select {names} from work.ops.{run_log.TABLE}")
         run_log.insert(con, record, "pub")
-        expected[f"{run_log.SCHEMA}.{run_log.TABLE}"] = _fingerprint(con, log)
+        expected[f"{run_log.SCHEMA}.{run_log.TABLE}"] = _rows_and_checksum(con, log)
         con.execute("commit")
         con.execute("detach pub")  # checkpoints: the file is complete, no .wal left behind
         con.execute("detach work")
@@ -161,7 +162,7 @@ def _audit(staged: Path, expected: dict[str, tuple[int, int]], record: run_log.R
     con = duckdb.connect(str(staged), read_only=True)
     try:
         for relation, want in expected.items():
-            got = _fingerprint(con, relation)
+            got = _rows_and_checksum(con, relation)
             if got != want:
                 findings.append(
                     Finding(

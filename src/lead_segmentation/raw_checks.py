@@ -1,9 +1,9 @@
 """Raw-data checks (gate `raw_checks`, exit 3): the Great Expectations suites, as code.
 
-Run by src/lead_segmentation/pipeline.py after the load and before dbt, on schema `raw` of the work
+Run by pipeline.py after the load and before dbt, on schema `raw` of the work
 database. Per raw table two suites:
 
-  raw.<table>.schema   columns and DuckDB types exactly as src/lead_segmentation/raw_schema.py (+ the loader's
+  raw.<table>.schema   columns and DuckDB types exactly as raw_schema.py (+ the loader's
                        _line_number and _loaded_at). Validated on a one-row frame that holds
                        each column's type.
   raw.<table>.metrics  non-empty; key NULL share; duplicate-key share; rows with a timestamp
@@ -164,7 +164,7 @@ def _schema_expectations(table: str, frame: pd.DataFrame) -> list:
     expected.update(LOADER_TYPES)
     present = list(frame.columns)
     look = (
-        f"describe raw.{table}  -- expected columns/types: src/lead_segmentation/raw_schema.py RAW_TABLES[{table!r}]"
+        f"describe raw.{table}  -- expected columns/types: raw_schema.py RAW_TABLES[{table!r}]"
     )
     missing = [c for c in expected if c not in present]
     extra = [c for c in present if c not in expected]

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from lead_segmentation import raw_schema
+from lead_segmentation.contract import PUBLIC_MARTS, STAGING_MODELS
 
 SCHEMA = "ops"
 TABLE = "pipeline_runs"
@@ -44,17 +45,6 @@ COLUMNS: list[tuple[str, str]] = [
     ("published_db", "VARCHAR"),  # the file published to (NULL when not published)
 ]
 
-# The clean staging models (docs/architecture.md) counted as the run's staging layer.
-STAGING_MODELS = [
-    "stg_crm__accounts",
-    "stg_crm__contacts",
-    "stg_crm__opportunities",
-    "stg_crm__sales_activities",
-    "stg_engagement__events",
-    "stg_engagement__form_submissions",
-]
-# The public marts (CONTRACT.md section 3).
-PUBLIC_MARTS = ["lead_scores", "segment_matrix", "lead_routing", "segment_kpis"]
 
 
 @dataclasses.dataclass

@@ -12,15 +12,15 @@ import duckdb
 import pytest
 
 from conftest import run_dbt
+from lead_segmentation.contract import PUBLIC_MARTS
 
 pytestmark = pytest.mark.slow
 
-MARTS = ["lead_scores", "segment_matrix", "lead_routing", "segment_kpis"]
 
 
 def _marts(database) -> dict[str, list[tuple]]:
     with duckdb.connect(str(database), read_only=True) as con:
-        return {m: con.execute(f"select * from marts.{m} order by all").fetchall() for m in MARTS}
+        return {m: con.execute(f"select * from marts.{m} order by all").fetchall() for m in PUBLIC_MARTS}
 
 
 def test_rebuild_with_same_inputs_changes_nothing(built_warehouse, tmp_path):
@@ -32,7 +32,7 @@ def test_rebuild_with_same_inputs_changes_nothing(built_warehouse, tmp_path):
     run_dbt(["snapshot"], database=database, target_path=tmp_path / "target")
     run_dbt(["run", "--select", "marts"], database=database, target_path=tmp_path / "target")
     after = _marts(database)
-    for mart in MARTS:
+    for mart in PUBLIC_MARTS:
         assert len(after[mart]) == len(before[mart]) > 0, mart
         assert after[mart] == before[mart], f"{mart} changed on a rebuild with the same inputs"
     with duckdb.connect(str(database), read_only=True) as con:

@@ -4,7 +4,7 @@
         [--as-of 2026-06-30] [--format csv|parquet]
 
 Writes `<table>.csv` (or `.parquet`) per raw table with exactly the columns of
-`src/lead_segmentation/raw_schema.py`, plus `_manifest.json` (the parameters and row counts; the loader
+`raw_schema.py`, plus `_manifest.json` (the parameters and row counts; the loader
 ignores it). Same scale, seed and as-of date -> byte-identical files.
 
 The data tells a story the marts can show: twelve months of history ending at the as-of date;
@@ -2059,7 +2059,7 @@ def generate(
     con.close()
 
     manifest = {
-        "generator": "src/lead_segmentation/demo/generate_raw.py",
+        "generator": "lead_segmentation.demo.generate_raw",
         "scale": scale,
         "seed": seed,
         "as_of": as_of.isoformat(),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from lead_segmentation.contract import PUBLIC_MARTS
 from lead_segmentation.paths import PUBLISHED_DB, WAREHOUSE_DIR
 from lead_segmentation.report.charts import (
     BLUE,
@@ -49,7 +50,7 @@ DEFAULT_WEEKS = 26
 # MQL / SQL / customer rates only, and says so on the page.
 OUTCOME_FLAGS = {"has_opportunity": "Opportunity rate", "has_won_opportunity": "Won rate"}
 
-REQUIRED_TABLES = ["lead_scores", "segment_matrix", "lead_routing", "segment_kpis", "dq_row_reconciliation"]
+REQUIRED_TABLES = [*PUBLIC_MARTS, "dq_row_reconciliation"]
 
 
 class ReportError(Exception):
