@@ -110,10 +110,49 @@ def test_scripts_and_dbt_contracts_list_the_same_mart_columns():
         assert contracted[mart] == columns, f"{mart}: dbt {contracted[mart]} != scripts {columns}"
 
 
-def test_one_models_yaml_per_folder():
-    """Style: each model folder documents its models in one `_<folder>__models.yml`."""
-    for folder in sorted({p.parent for p in (PROJECT_DIR / "models").rglob("*.sql")}):
-        model_yamls = sorted(p.name for p in folder.glob("_*__models.yml"))
-        assert model_yamls == [f"_{folder.name}__models.yml"], f"{folder}: {model_yamls}"
-    macro_yamls = sorted(p.name for p in (PROJECT_DIR / "macros").glob("*.yml"))
-    assert macro_yamls == ["_macros.yml"], macro_yamls
+def test_one_yaml_per_model_beside_its_sql():
+    """Style (jaffle-shop): each model is documented, tested and unit-tested in
+    `<model>.yml` beside `<model>.sql`, which describes that model only; folder-wide files hold
+    sources, exposures and semantic models, never a model's own docs."""
+    import yaml
+
+    for sql in sorted((PROJECT_DIR / "models").rglob("*.sql")):
+        own = sql.with_suffix(".yml")
+        assert own.exists(), f"{sql.relative_to(PROJECT_DIR)} has no {own.name} beside it"
+        documented = yaml.safe_load(own.read_text())
+        assert [m["name"] for m in documented.get("models", [])] == [sql.stem], own
+        tested = {t["model"] for t in documented.get("unit_tests", [])}
+        assert tested <= {sql.stem}, f"{own}: unit tests of other models {tested}"
+    for shared in sorted((PROJECT_DIR / "models").rglob("_*.yml")):
+        assert "models" not in (yaml.safe_load(shared.read_text()) or {}) or shared.name.endswith(
+            "__semantic_models.yml"
+        ), f"{shared} documents models: move them beside their SQL"
+
+
+def test_unit_test_copies_of_the_intent_catalog_equal_the_seed():
+    """dbt 1.11 reads a seed's empty cells as '' in unit tests, so the intent catalog is copied
+    into the fixtures that need it; every copy must be the shipped CSV, row for row."""
+    import csv
+
+    import yaml
+
+    def number(value):
+        return None if value in ("", None) else float(value)
+
+    seed = [
+        {**row, "points": number(row["points"]), "half_life_days": number(row["half_life_days"]),
+         "cap_points": number(row["cap_points"]), "buying_stage": row["buying_stage"] or None}
+        for row in csv.DictReader((PROJECT_DIR / "seeds/scoring/scoring_intent_signals.csv").open())
+    ]
+    copies = 0
+    for path in sorted((PROJECT_DIR / "models").rglob("*.yml")):
+        for test in yaml.safe_load(path.read_text()).get("unit_tests", []) or []:
+            for given in test.get("given", []):
+                if given["input"] == "ref('scoring_intent_signals')" and "rows" in given:
+                    copies += 1
+                    rows = [
+                        {**row, **{k: number(row[k]) for k in ("points", "half_life_days", "cap_points")}}
+                        for row in given["rows"]
+                    ]
+                    assert rows == seed, f"{path} / {test['name']}: the intent catalog copy differs from the CSV"
+    assert copies >= 2

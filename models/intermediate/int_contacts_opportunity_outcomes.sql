@@ -22,7 +22,7 @@ opportunity_contacts as (
                     then 1
                 else 0
             end
-        ) as has_won_opportunity
+        ) = 1 as has_won_opportunity
     from opportunities
     where
         primary_contact_id is not null

@@ -161,6 +161,9 @@ qualified as (
         recent_sql_activities,
         recent_not_a_fit_dispositions,
         recent_unresponsive_dispositions,
+        -- The one definition of MQL and SQL the marts count: an SQL has passed MQL.
+        lead_status in ('mql', 'sql') as is_marketing_qualified,
+        lead_status = 'sql' as is_sales_qualified,
         case
             when is_competitor or recent_not_a_fit_dispositions > 0 then 'unqualified'
             when lead_status = 'sql' then 'qualified'

@@ -12,27 +12,15 @@
 -- the snapshot of this model (lead_routing_snapshot).
 with
 
-contacts_segmented as (
+contacts as (
 
-    select * from {{ ref('int_contacts_segmented') }}
-
-),
-
-contacts_suppressed as (
-
-    select * from {{ ref('int_contacts_suppressed') }}
+    select * from {{ ref('int_contacts_enriched') }}
 
 ),
 
 contacts_teams as (
 
     select * from {{ ref('int_contacts_teams_assigned') }}
-
-),
-
-contacts as (
-
-    select * from {{ ref('stg_crm__contacts') }}
 
 ),
 
@@ -105,36 +93,32 @@ latest_forms as (
 facts as (
 
     select
-        contacts_segmented.contact_id,
-        contacts_segmented.account_id,
-        contacts_segmented.segment,
-        contacts_segmented.risk_band,
-        contacts_segmented.intent_level,
-        contacts_segmented.fit_grade,
-        contacts_segmented.cell_motion,
-        contacts_segmented.cell_sla_hours,
-        contacts_segmented.cell_priority,
-        contacts_segmented.is_holdout,
-        contacts_suppressed.is_suppressed,
-        contacts_suppressed.suppression_reason,
-        contacts_suppressed.suppression_detail,
+        contacts.contact_id,
+        contacts.account_id,
+        contacts.segment,
+        contacts.risk_band,
+        contacts.intent_level,
+        contacts.fit_grade,
+        contacts.cell_motion,
+        contacts.cell_sla_hours,
+        contacts.cell_priority,
+        contacts.is_holdout,
+        contacts.is_suppressed,
+        contacts.suppression_reason,
+        contacts.suppression_detail,
         contacts_teams.intent_topic,
         contacts_teams.specialist_team,
         contacts_teams.regional_sdr_team,
         latest_forms.latest_form_submitted_at,
         coalesce(contacts.lifecycle_stage = 'customer', false) as is_customer,
         open_opportunity_accounts.account_id is not null as has_open_opportunity
-    from contacts_segmented
-    inner join contacts_suppressed
-        on contacts_segmented.contact_id = contacts_suppressed.contact_id
+    from contacts
     inner join contacts_teams
-        on contacts_segmented.contact_id = contacts_teams.contact_id
-    inner join contacts
-        on contacts_segmented.contact_id = contacts.contact_id
+        on contacts.contact_id = contacts_teams.contact_id
     left join open_opportunity_accounts
-        on contacts.account_id = open_opportunity_accounts.account_id
+        on contacts.crm_account_id = open_opportunity_accounts.account_id
     left join latest_forms
-        on contacts_segmented.contact_id = latest_forms.contact_id
+        on contacts.contact_id = latest_forms.contact_id
 
 ),
 

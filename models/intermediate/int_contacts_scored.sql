@@ -1,8 +1,6 @@
 -- Everything a mart needs per active person: fit, the account's risk (a person without a
--- known account has risk `unknown`), intent (own and account) and the reason codes. Steps:
--- gather every non-zero contribution (intent per signal after decay and caps, shown with one
--- decimal; fit per rule; risk per signal of the account), rank them by absolute points as
--- shown (ties: intent, fit, risk, then code), keep the top three, then join the scores.
+-- known account has risk `unknown`), intent (own and account) and the reason codes
+-- (int_reason_codes_ranked), joined on the person.
 with
 
 fit_scored as (
@@ -11,21 +9,9 @@ fit_scored as (
 
 ),
 
-fit_contributions as (
-
-    select * from {{ ref('int_contacts_fit_contributions') }}
-
-),
-
 risk_scored as (
 
     select * from {{ ref('int_accounts_risk_scored') }}
-
-),
-
-risk_contributions as (
-
-    select * from {{ ref('int_accounts_risk_contributions') }}
 
 ),
 
@@ -41,96 +27,15 @@ intent_scored as (
 
 ),
 
-intent_signals as (
-
-    select * from {{ ref('int_contacts_intent_signals') }}
-
-),
-
 account_intent as (
 
     select * from {{ ref('int_accounts_intent_rolled_up') }}
 
 ),
 
-contributions as (
+reason_codes as (
 
-    -- display_tenths: absolute points as shown, in tenths (an integer), so ranking and the
-    -- zero test use exactly the number the user reads. The reason text is formatted for the
-    -- three kept per person only (formatting every contribution cost more than ranking it).
-    select
-        contact_id,
-        1 as source_order,
-        {{ dbt.concat(["'intent:'", 'signal']) }} as reason_code,
-        cast(round(abs(decayed_points) * 10, 0) as bigint) as display_tenths,
-        decayed_points as points
-    from intent_signals
-
-    union all
-
-    select
-        contact_id,
-        2 as source_order,
-        reason_code,
-        cast(abs(points) * 10 as bigint) as display_tenths,
-        points
-    from fit_contributions
-
-    union all
-
-    select
-        fit_scored.contact_id,
-        3 as source_order,
-        risk_contributions.reason_code,
-        cast(abs(risk_contributions.points) * 10 as bigint) as display_tenths,
-        risk_contributions.points
-    from fit_scored
-    inner join risk_contributions
-        on fit_scored.account_id = risk_contributions.account_id
-
-),
-
-ranked_reasons as (
-
-    select
-        contact_id,
-        source_order,
-        reason_code,
-        points,
-        row_number() over (
-            partition by contact_id
-            order by display_tenths desc, source_order asc, reason_code asc
-        ) as reason_rank
-    from contributions
-    where display_tenths > 0
-
-),
-
-top_reasons as (
-
-    -- Intent points are shown with one decimal (they decay), fit and risk points whole.
-    select
-        contact_id,
-        reason_rank,
-        case
-            when source_order = 1
-                then {{ format_reason_code('reason_code', 'points', 1) }}
-            else {{ format_reason_code('reason_code', 'points') }}
-        end as reason
-    from ranked_reasons
-    where reason_rank <= 3
-
-),
-
-reason_lists as (
-
-    select
-        contact_id,
-        max(case when reason_rank = 1 then reason end) as reason_1,
-        max(case when reason_rank = 2 then reason end) as reason_2,
-        max(case when reason_rank = 3 then reason end) as reason_3
-    from top_reasons
-    group by contact_id
+    select * from {{ ref('int_reason_codes_ranked') }}
 
 ),
 
@@ -153,11 +58,7 @@ joined as (
         intent_scored.intent_level,
         intent_scored.intent_topic,
         intent_scored.buying_stage,
-        {{ dbt.concat([
-            'reason_lists.reason_1',
-            "coalesce(" ~ dbt.concat(["'; '", 'reason_lists.reason_2']) ~ ", '')",
-            "coalesce(" ~ dbt.concat(["'; '", 'reason_lists.reason_3']) ~ ", '')",
-        ]) }} as reason_codes,
+        reason_codes.reason_codes,
         intent_scored.has_unsubscribe_event,
         intent_scored.has_bounce_event,
         intent_scored.future_events_excluded
@@ -168,8 +69,8 @@ joined as (
         on fit_scored.contact_id = intent_scored.contact_id
     left join account_intent
         on fit_scored.account_id = account_intent.account_id
-    left join reason_lists
-        on fit_scored.contact_id = reason_lists.contact_id
+    left join reason_codes
+        on fit_scored.contact_id = reason_codes.contact_id
 
 ),
 

@@ -1,7 +1,7 @@
 -- The segment matrix as of as_of_date: every cell of scoring_segment_matrix (all 12, also the
 -- empty ones, with 0 contacts) with its people, accounts and conversion so far. Conversion
--- is the share of the cell's people who reached the stage: mql_rate counts lead_status mql
--- or sql (an SQL has passed MQL), sql_rate lead_status sql, opportunity_rate / won_rate
+-- is the share of the cell's people who reached the stage: mql_rate counts
+-- is_marketing_qualified, sql_rate is_sales_qualified, opportunity_rate / won_rate
 -- people who are the primary contact of an opportunity created / won by as_of_date. A rate
 -- of an empty cell is NULL (no people, no rate), its counts and share are 0.
 with
@@ -12,41 +12,23 @@ segment_matrix as (
 
 ),
 
-contacts_segmented as (
+contacts as (
 
-    select * from {{ ref('int_contacts_segmented') }}
-
-),
-
-contacts_qualified as (
-
-    select * from {{ ref('int_contacts_qualified') }}
-
-),
-
-opportunity_outcomes as (
-
-    select * from {{ ref('int_contacts_opportunity_outcomes') }}
+    select * from {{ ref('int_contacts_enriched') }}
 
 ),
 
 people as (
 
     select
-        contacts_segmented.contact_id,
-        contacts_segmented.account_id,
-        contacts_segmented.segment,
-        case when contacts_qualified.lead_status in ('mql', 'sql') then 1 else 0 end
-            as is_mql,
-        case when contacts_qualified.lead_status = 'sql' then 1 else 0 end as is_sql,
-        case when opportunity_outcomes.contact_id is not null then 1 else 0 end
-            as has_opportunity,
-        coalesce(opportunity_outcomes.has_won_opportunity, 0) as has_won_opportunity
-    from contacts_segmented
-    inner join contacts_qualified
-        on contacts_segmented.contact_id = contacts_qualified.contact_id
-    left join opportunity_outcomes
-        on contacts_segmented.contact_id = opportunity_outcomes.contact_id
+        contact_id,
+        account_id,
+        segment,
+        case when is_marketing_qualified then 1 else 0 end as mql_count,
+        case when is_sales_qualified then 1 else 0 end as sql_count,
+        case when has_opportunity then 1 else 0 end as opportunity_count,
+        case when has_won_opportunity then 1 else 0 end as won_count
+    from contacts
 
 ),
 
@@ -56,10 +38,10 @@ cells as (
         segment,
         count(*) as contacts,
         count(distinct account_id) as accounts,  -- noqa: RF04
-        sum(is_mql) as mqls,
-        sum(is_sql) as sqls,
-        sum(has_opportunity) as opportunity_contacts,
-        sum(has_won_opportunity) as won_contacts
+        sum(mql_count) as mqls,
+        sum(sql_count) as sqls,
+        sum(opportunity_count) as opportunity_contacts,
+        sum(won_count) as won_contacts
     from people
     group by segment
 
