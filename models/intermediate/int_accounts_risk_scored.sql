@@ -11,7 +11,7 @@ accounts as (
 
 risk_contributions as (
 
-    select * from {{ ref('int_accounts_risk_contributions') }}
+    select * from {{ ref('int_accounts_risk_itemized') }}
 
 ),
 

@@ -37,7 +37,7 @@ contacts_suppressed as (
 
 opportunity_outcomes as (
 
-    select * from {{ ref('int_contacts_opportunity_outcomes') }}
+    select * from {{ ref('int_contacts_opportunities_aggregated') }}
 
 ),
 
@@ -73,13 +73,13 @@ enriched as (
         contacts_suppressed.suppression_reason,
         contacts_suppressed.suppression_detail,
         contacts_suppressed.has_bounced,
-        opportunity_outcomes.contact_id is not null as has_opportunity,
-        coalesce(opportunity_outcomes.has_won_opportunity, false) as has_won_opportunity,
         contacts.created_at,
         contacts.lifecycle_stage,
         -- The account as the CRM gives it, also when unknown to stg_crm__accounts (an open
         -- opportunity may name it); account_id above is NULL for an unknown account.
-        contacts.account_id as crm_account_id
+        contacts.account_id as crm_account_id,
+        opportunity_outcomes.contact_id is not null as has_opportunity,
+        coalesce(opportunity_outcomes.has_won_opportunity, false) as has_won_opportunity
     from contacts_scored
     inner join contacts
         on contacts_scored.contact_id = contacts.contact_id

@@ -16,7 +16,7 @@ accounts as (
 
 fit_contributions as (
 
-    select * from {{ ref('int_contacts_fit_contributions') }}
+    select * from {{ ref('int_contacts_fit_itemized') }}
 
 ),
 

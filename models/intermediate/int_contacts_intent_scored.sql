@@ -2,8 +2,8 @@
 -- after caps, floored at 0, rounded to 2 decimals) and its level; the topic with the most
 -- decayed points; the buying stage (first configured stage with a qualifying signal inside
 -- its window); suppression flags and the count of future-dated rows left out of scoring.
--- Events are read as daily counts (int_contacts_signals_daily), like the score itself in
--- int_contacts_intent_signals: age is whole days, so a day's rows decay alike, and the
+-- Events are read as daily counts (int_contacts_signals_counted), like the score itself in
+-- int_contacts_intent_decayed: age is whole days, so a day's rows decay alike, and the
 -- delivered identity is resolved to today's person with the base models' rule.
 with
 
@@ -15,7 +15,7 @@ contacts as (
 
 events_daily as (
 
-    select * from {{ ref('int_contacts_signals_daily') }}
+    select * from {{ ref('int_contacts_signals_counted') }}
 
 ),
 
@@ -33,7 +33,7 @@ contact_identities as (
 
 contact_signals as (
 
-    select * from {{ ref('int_contacts_intent_signals') }}
+    select * from {{ ref('int_contacts_intent_decayed') }}
 
 ),
 

@@ -29,7 +29,7 @@ intent_scored as (
 
 account_intent as (
 
-    select * from {{ ref('int_accounts_intent_rolled_up') }}
+    select * from {{ ref('int_accounts_intent_aggregated') }}
 
 ),
 
@@ -41,7 +41,7 @@ reason_codes as (
 
 joined as (
 
-    select
+    select  -- noqa: ST06
         fit_scored.contact_id,
         fit_scored.account_id,
         fit_scored.persona,

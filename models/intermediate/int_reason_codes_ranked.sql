@@ -13,19 +13,19 @@ contacts as (
 
 fit_contributions as (
 
-    select * from {{ ref('int_contacts_fit_contributions') }}
+    select * from {{ ref('int_contacts_fit_itemized') }}
 
 ),
 
 risk_contributions as (
 
-    select * from {{ ref('int_accounts_risk_contributions') }}
+    select * from {{ ref('int_accounts_risk_itemized') }}
 
 ),
 
 intent_signals as (
 
-    select * from {{ ref('int_contacts_intent_signals') }}
+    select * from {{ ref('int_contacts_intent_decayed') }}
 
 ),
 

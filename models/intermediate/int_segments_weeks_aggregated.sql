@@ -70,19 +70,28 @@ entered_people as (
 
 ),
 
+meeting_activities as (
+
+    select
+        contact_id,
+        occurred_at
+    from sales_activities
+    where
+        disposition = 'meeting_booked'
+        and {{ age_in_days('occurred_at') }} >= 0
+
+),
+
 booked_meetings as (
 
     select
         contacts.segment,
         contacts.experiment_group,
-        {{ week_start('sales_activities.occurred_at') }} as week_start,
+        {{ week_start('meeting_activities.occurred_at') }} as week_start,
         count(*) as meetings_booked
-    from sales_activities
+    from meeting_activities
     inner join contacts
-        on sales_activities.contact_id = contacts.contact_id
-    where
-        sales_activities.disposition = 'meeting_booked'
-        and {{ age_in_days('sales_activities.occurred_at') }} >= 0
+        on meeting_activities.contact_id = contacts.contact_id
     group by 1, 2, 3
 
 ),
@@ -264,16 +273,36 @@ aggregated as (
         answered_forms.sla_judged,
         weekly_medians.median_first_response_minutes
     from spine
-    {%- for fact in [
-        "entered_people", "booked_meetings", "created_opportunities", "won_opportunities",
-        "answered_forms", "weekly_medians",
-    ] %}
-    left join {{ fact }}
+    left join entered_people
         on
-            spine.week_start = {{ fact }}.week_start
-            and spine.segment = {{ fact }}.segment
-            and spine.experiment_group = {{ fact }}.experiment_group
-    {%- endfor %}
+            spine.week_start = entered_people.week_start
+            and spine.segment = entered_people.segment
+            and spine.experiment_group = entered_people.experiment_group
+    left join booked_meetings
+        on
+            spine.week_start = booked_meetings.week_start
+            and spine.segment = booked_meetings.segment
+            and spine.experiment_group = booked_meetings.experiment_group
+    left join created_opportunities
+        on
+            spine.week_start = created_opportunities.week_start
+            and spine.segment = created_opportunities.segment
+            and spine.experiment_group = created_opportunities.experiment_group
+    left join won_opportunities
+        on
+            spine.week_start = won_opportunities.week_start
+            and spine.segment = won_opportunities.segment
+            and spine.experiment_group = won_opportunities.experiment_group
+    left join answered_forms
+        on
+            spine.week_start = answered_forms.week_start
+            and spine.segment = answered_forms.segment
+            and spine.experiment_group = answered_forms.experiment_group
+    left join weekly_medians
+        on
+            spine.week_start = weekly_medians.week_start
+            and spine.segment = weekly_medians.segment
+            and spine.experiment_group = weekly_medians.experiment_group
 
 )
 

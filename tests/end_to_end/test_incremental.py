@@ -36,7 +36,7 @@ BUILD = ["build", "--exclude-resource-type", "test", "--exclude-resource-type", 
 INCREMENTAL_MODELS = [
     "base_engagement__events",
     "base_engagement__form_submissions",
-    "int_contacts_signals_daily",
+    "int_contacts_signals_counted",
 ]
 
 # Compared after both D+1 builds: (schema.table, columns left out). Left out: the snapshot
@@ -49,9 +49,9 @@ COMPARED = {
     "marts.segment_kpis": [],
     "marts.segment_transitions": ["transition_id", "transitioned_at"],
     "intermediate.int_contacts_scored": [],
-    "intermediate.int_contacts_intent_signals": [],
+    "intermediate.int_contacts_intent_decayed": [],
     "intermediate.int_contacts_intent_scored": [],
-    "intermediate.int_contacts_signals_daily": [],
+    "intermediate.int_contacts_signals_counted": [],
     "audit.dq_row_reconciliation": [],
     "audit.dq_rejected_rows": [],
     "staging.base_engagement__events": ["_loaded_at"],
@@ -334,7 +334,7 @@ def test_changes_on_the_next_day_reached_the_incremental_warehouse(two_builds):
         ).fetchall()
         assert {p[0] for p in persons} == {two_builds["unknown_contact"], two_builds["takeover_id"]}
         signals = con.execute(
-            "select count(*) from intermediate.int_contacts_intent_signals where contact_id = ?",
+            "select count(*) from intermediate.int_contacts_intent_decayed where contact_id = ?",
             [two_builds["takeover_id"]],
         ).fetchone()[0]
         assert signals > 0

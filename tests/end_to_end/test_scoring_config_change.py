@@ -55,7 +55,7 @@ def test_editing_one_seed_row_moves_exactly_the_affected_scores(built_warehouse,
         project_dir=project,
     )
     run_dbt(
-        ["run", "--select", "int_contacts_intent_signals+", "--exclude", "resource_type:snapshot"],
+        ["run", "--select", "int_contacts_intent_decayed+", "--exclude", "resource_type:snapshot"],
         database=database,
         target_path=tmp_path / "target",
         project_dir=project,

@@ -10,7 +10,7 @@ with
 
 events_daily as (
 
-    select * from {{ ref('int_contacts_signals_daily') }}
+    select * from {{ ref('int_contacts_signals_counted') }}
 
 ),
 
