@@ -35,9 +35,8 @@ parameters as (
 
 min_known_inputs as (
 
-    select max(value) as min_known_inputs
+    select {{ parameter_value('scoring_parameters', 'risk_min_known_inputs') }} as min_known_inputs
     from parameters
-    where parameter = 'risk_min_known_inputs'
 
 ),
 

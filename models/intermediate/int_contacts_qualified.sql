@@ -28,23 +28,29 @@ routing_parameters as (
 
 ),
 
+dispositions as (
+
+    select * from {{ ref('routing_dispositions') }}
+
+),
+
 thresholds as (
 
     select
-        max(case when parameter = 'sql_activity_window_days' then value end)
+        {{ parameter_value('routing_parameters', 'sql_activity_window_days') }}
             as sql_activity_window_days,
-        max(case when parameter = 'mql_min_fit_score' then value end) as mql_min_fit_score,
-        max(case when parameter = 'mql_min_intent_score' then value end)
+        {{ parameter_value('routing_parameters', 'mql_min_fit_score') }} as mql_min_fit_score,
+        {{ parameter_value('routing_parameters', 'mql_min_intent_score') }}
             as mql_min_intent_score,
-        max(case when parameter = 'mql_high_intent_min_score' then value end)
+        {{ parameter_value('routing_parameters', 'mql_high_intent_min_score') }}
             as mql_high_intent_min_score,
-        max(case when parameter = 'mql_high_intent_min_fit_score' then value end)
+        {{ parameter_value('routing_parameters', 'mql_high_intent_min_fit_score') }}
             as mql_high_intent_min_fit_score,
-        max(case when parameter = 'unqualified_not_a_fit_window_days' then value end)
+        {{ parameter_value('routing_parameters', 'unqualified_not_a_fit_window_days') }}
             as not_a_fit_window_days,
-        max(case when parameter = 'disqualify_window_days' then value end)
+        {{ parameter_value('routing_parameters', 'disqualify_window_days') }}
             as disqualify_window_days,
-        max(case when parameter = 'disqualify_min_dispositions' then value end)
+        {{ parameter_value('routing_parameters', 'disqualify_min_dispositions') }}
             as disqualify_min_dispositions
     from routing_parameters
 
@@ -53,10 +59,12 @@ thresholds as (
 activities_aged as (
 
     select
-        contact_id,
-        disposition,
-        {{ age_in_days('occurred_at') }} as age_days
+        sales_activities.contact_id,
+        dispositions.qualification_signal,
+        {{ age_in_days('sales_activities.occurred_at') }} as age_days
     from sales_activities
+    left join dispositions
+        on sales_activities.disposition = dispositions.disposition
 
 ),
 
@@ -67,7 +75,7 @@ disposition_counts as (
         sum(
             case
                 when
-                    activities_aged.disposition in ('meeting_booked', 'discovery_completed')
+                    activities_aged.qualification_signal = 'sql_activity'
                     and activities_aged.age_days <= thresholds.sql_activity_window_days
                     then 1
                 else 0
@@ -76,7 +84,7 @@ disposition_counts as (
         sum(
             case
                 when
-                    activities_aged.disposition = 'not_a_fit'
+                    activities_aged.qualification_signal = 'not_a_fit'
                     and activities_aged.age_days <= thresholds.not_a_fit_window_days
                     then 1
                 else 0
@@ -85,7 +93,7 @@ disposition_counts as (
         sum(
             case
                 when
-                    activities_aged.disposition in ('unresponsive', 'bad_data')
+                    activities_aged.qualification_signal = 'unresponsive'
                     and activities_aged.age_days <= thresholds.disqualify_window_days
                     then 1
                 else 0

@@ -48,14 +48,38 @@ routing_parameters as (
 
 ),
 
+baseline_grades as (
+
+    select * from {{ ref('routing_baseline_grades') }}
+
+),
+
+owner_teams as (
+
+    select * from {{ ref('routing_owner_teams') }}
+
+),
+
+-- The teams routing hands people to by rule (one row; names from routing_owner_teams).
+teams as (
+
+    select
+        max(case when owner_role = 'customer' then owner_team end) as customer_team,
+        max(case when owner_role = 'open_opportunity' then owner_team end)
+            as open_opportunity_team,
+        max(case when owner_role = 'nurture' then owner_team end) as nurture_team
+    from owner_teams
+
+),
+
 baseline as (
 
     select
-        cast(max(case when parameter = 'holdout_sdr_sla_hours' then value end) as integer)
+        cast({{ parameter_value('routing_parameters', 'holdout_sdr_sla_hours') }} as integer)
             as sdr_sla_hours,
-        cast(max(case when parameter = 'holdout_sdr_priority' then value end) as integer)
+        cast({{ parameter_value('routing_parameters', 'holdout_sdr_priority') }} as integer)
             as sdr_priority,
-        cast(max(case when parameter = 'holdout_nurture_priority' then value end) as integer)
+        cast({{ parameter_value('routing_parameters', 'holdout_nurture_priority') }} as integer)
             as nurture_priority
     from routing_parameters
 
@@ -129,6 +153,9 @@ ruled as (
         baseline.sdr_sla_hours as baseline_sdr_sla_hours,
         baseline.sdr_priority as baseline_sdr_priority,
         baseline.nurture_priority as baseline_nurture_priority,
+        teams.customer_team,
+        teams.open_opportunity_team,
+        teams.nurture_team,
         case
             when facts.is_suppressed then 'suppressed'
             when facts.is_customer then 'customer'
@@ -136,10 +163,14 @@ ruled as (
             when facts.is_holdout then 'holdout_baseline'
             else 'segment_matrix'
         end as routing_rule,
-        -- The baseline works grade A and B leads through the regional SDR team.
-        coalesce(facts.fit_grade in ('A', 'B'), false) as is_baseline_sdr_lead
+        -- The baseline works the grades of routing_baseline_grades through the regional SDR
+        -- team.
+        coalesce(baseline_grades.is_baseline_sdr_lead, false) as is_baseline_sdr_lead
     from facts
     cross join baseline
+    cross join teams
+    left join baseline_grades
+        on facts.fit_grade = baseline_grades.fit_grade
 
 ),
 
@@ -169,14 +200,14 @@ routed as (
         end as motion,
         case routing_rule
             when 'suppressed' then null
-            when 'customer' then 'customer_success'
-            when 'open_opportunity' then 'account_executive'
+            when 'customer' then customer_team
+            when 'open_opportunity' then open_opportunity_team
             when 'holdout_baseline'
                 then case
-                    when is_baseline_sdr_lead then regional_sdr_team else 'marketing_nurture'
+                    when is_baseline_sdr_lead then regional_sdr_team else nurture_team
                 end
             else case
-                when cell_sla_hours is null then 'marketing_nurture'
+                when cell_sla_hours is null then nurture_team
                 else coalesce(specialist_team, regional_sdr_team)
             end
         end as owner_team,

@@ -15,6 +15,12 @@ segment_matrix as (
 
 ),
 
+experiment_groups as (
+
+    select * from {{ ref('routing_experiment_groups') }}
+
+),
+
 segmented as (
 
     select
@@ -42,20 +48,22 @@ segmented as (
 grouped as (
 
     select
-        contact_id,
-        account_id,
-        risk_band,
-        intent_level,
-        intent_topic,
-        fit_grade,
-        segment,
-        cell_motion,
-        cell_sla_hours,
-        cell_priority,
-        is_holdout,
-        case when is_holdout then 'holdout' else 'treatment' end as experiment_group,
+        segmented.contact_id,
+        segmented.account_id,
+        segmented.risk_band,
+        segmented.intent_level,
+        segmented.intent_topic,
+        segmented.fit_grade,
+        segmented.segment,
+        segmented.cell_motion,
+        segmented.cell_sla_hours,
+        segmented.cell_priority,
+        segmented.is_holdout,
+        experiment_groups.experiment_group,
         {{ as_of_date() }} as as_of_date
     from segmented
+    left join experiment_groups
+        on segmented.is_holdout = experiment_groups.is_holdout
 
 )
 

@@ -1,7 +1,8 @@
 -- The two teams routing can hand a person to (SCORING_MODEL.md, Routing step 5): the
 -- specialist team of the person's intent_topic, and the regional SDR team of the person's
 -- country, else the account's. Countries the region seed does not list (Latin America among
--- them: there is no LATAM team) and unknown countries go to sdr_global.
+-- them: there is no LATAM team) and unknown countries go to the fallback SDR team
+-- (routing_owner_teams, owner_role fallback_sdr).
 with
 
 contacts as (
@@ -34,6 +35,14 @@ topic_teams as (
 
 ),
 
+fallback_team as (
+
+    select owner_team
+    from {{ ref('routing_owner_teams') }}
+    where owner_role = 'fallback_sdr'
+
+),
+
 located as (
 
     select
@@ -56,12 +65,13 @@ assigned as (
         region_teams.sales_region,
         located.intent_topic,
         topic_teams.owner_team as specialist_team,
-        coalesce(region_teams.owner_team, 'sdr_global') as regional_sdr_team
+        coalesce(region_teams.owner_team, fallback_team.owner_team) as regional_sdr_team
     from located
     left join region_teams
         on located.country_code = upper(region_teams.country_code)
     left join topic_teams
         on located.intent_topic = topic_teams.topic
+    cross join fallback_team
 
 )
 

@@ -42,6 +42,12 @@ sales_activities as (
 
 ),
 
+dispositions as (
+
+    select * from {{ ref('routing_dispositions') }}
+
+),
+
 opportunities as (
 
     select * from {{ ref('stg_crm__opportunities') }}
@@ -73,12 +79,14 @@ entered_people as (
 meeting_activities as (
 
     select
-        contact_id,
-        occurred_at
+        sales_activities.contact_id,
+        sales_activities.occurred_at
     from sales_activities
+    inner join dispositions
+        on sales_activities.disposition = dispositions.disposition
     where
-        disposition = 'meeting_booked'
-        and {{ age_in_days('occurred_at') }} >= 0
+        dispositions.is_meeting_booked
+        and {{ age_in_days('sales_activities.occurred_at') }} >= 0
 
 ),
 

@@ -17,25 +17,29 @@ base_contacts as (
 
 ),
 
+lifecycle_stages as (
+
+    select * from {{ ref('crm_lifecycle_stages') }}
+
+),
+
 person_records as (
 
     select
-        *,
-        case when contact_id = person_id then 1 else 0 end as is_survivor,
-        -- Funnel order, furthest highest; `other` and unlisted stages rank below the funnel,
-        -- an empty stage below everything.
+        base_contacts.*,
+        case when base_contacts.contact_id = base_contacts.person_id then 1 else 0 end
+            as is_survivor,
+        -- Funnel order of crm_lifecycle_stages, furthest highest; an unlisted stage ranks
+        -- with `other` below the funnel, an empty stage below everything.
         case
-            when lifecycle_stage = 'customer' then 6
-            when lifecycle_stage = 'opportunity' then 5
-            when lifecycle_stage = 'sql' then 4
-            when lifecycle_stage = 'mql' then 3
-            when lifecycle_stage = 'lead' then 2
-            when lifecycle_stage = 'subscriber' then 1
-            when lifecycle_stage is not null then 0
+            when lifecycle_stages.funnel_rank is not null then lifecycle_stages.funnel_rank
+            when base_contacts.lifecycle_stage is not null then 0
             else -1
         end as lifecycle_rank
     from base_contacts
-    where row_status in ('kept', 'merged')
+    left join lifecycle_stages
+        on base_contacts.lifecycle_stage = lifecycle_stages.lifecycle_stage
+    where base_contacts.row_status in ('kept', 'merged')
 
 ),
 
@@ -45,7 +49,7 @@ person_flags as (
         person_id,
         count(*) - 1 as merged_contact_count,
         max(case when email_opt_out then 1 when not email_opt_out then 0 end) as opt_out_flag,
-        max(case when email_status = 'bounced' then 1 else 0 end) as has_bounced,
+        max(case when email_status = 'bounced' then 1 else 0 end) as bounced_flag,
         max(updated_at) as updated_at
     from person_records
     group by person_id
@@ -115,7 +119,7 @@ people as (
             when person_flags.opt_out_flag = 0 then false
         end as email_opt_out,
         case
-            when person_flags.has_bounced = 1 then 'bounced'
+            when person_flags.bounced_flag = 1 then 'bounced'
             else survivors.email_status
         end as email_status
     from survivors

@@ -31,16 +31,6 @@
     )
 }}
 
-{%- set event_types = [
-    "page_view",
-    "pricing_page_view",
-    "case_study_view",
-    "email_open",
-    "email_click",
-    "webinar_attended",
-    "unsubscribe",
-    "email_bounce",
-] -%}
 {%- set lookback_days = var('engagement_lookback_days', 3) | int -%}
 
 with
@@ -54,6 +44,13 @@ source as (
 contact_identities as (
 
     select * from {{ ref('stg_crm__contact_identities') }}
+
+),
+
+-- The contract's event types (the one list); any other type is rejected.
+event_types as (
+
+    select * from {{ ref('engagement_event_types') }}
 
 ),
 
@@ -259,24 +256,22 @@ ranked as (
 judged as (
 
     select
-        *,
+        ranked.*,
         case
-            when event_id is null then 'missing_id'
+            when ranked.event_id is null then 'missing_id'
             -- later deliveries are duplicates: they are not judged themselves
-            when delivery_rank > 1 then null
-            when
-                event_type is null
-                or event_type not in (
-                    {%- for accepted in event_types %}
-                        '{{ accepted }}'{{ "," if not loop.last }}
-                    {%- endfor %}
-                )
-                then 'unknown_event_type'
-            when occurred_at is null then 'missing_timestamp'
-            when delivered_contact_id is null and contact_id is null then 'unattributed'
-            when delivered_contact_id is not null and contact_id is null then 'unknown_contact'
+            when ranked.delivery_rank > 1 then null
+            -- a NULL event_type matches no known type either
+            when event_types.event_type is null then 'unknown_event_type'
+            when ranked.occurred_at is null then 'missing_timestamp'
+            when ranked.delivered_contact_id is null and ranked.contact_id is null
+                then 'unattributed'
+            when ranked.delivered_contact_id is not null and ranked.contact_id is null
+                then 'unknown_contact'
         end as rejection_reason
     from ranked
+    left join event_types
+        on ranked.event_type = event_types.event_type
 
 ),
 
