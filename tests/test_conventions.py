@@ -156,3 +156,32 @@ def test_unit_test_copies_of_the_intent_catalog_equal_the_seed():
                     ]
                     assert rows == seed, f"{path} / {test['name']}: the intent catalog copy differs from the CSV"
     assert copies >= 2
+
+
+MACRO_FOLDERS = ("staging", "scoring", "cross_database", "spark", "overrides")
+
+
+def test_macros_live_in_folders_by_concern_one_per_file_documented_beside_them():
+    """Style: macros/<concern>/<macro>.sql, one macro per file (plus its dispatch
+    implementations), each documented in that folder's _<concern>__macros.yml (materializations
+    are described in their files: dbt does not document them as macros)."""
+    import yaml
+
+    macros_dir = PROJECT_DIR / "macros"
+    assert sorted(p.name for p in macros_dir.glob("*.sql")) == [], "a macro outside the concern folders"
+    folders = sorted(p.name for p in macros_dir.iterdir() if p.is_dir())
+    assert folders == sorted(MACRO_FOLDERS), folders
+    for folder in MACRO_FOLDERS:
+        documented = yaml.safe_load((macros_dir / folder / f"_{folder}__macros.yml").read_text())
+        names = {m["name"] for m in documented["macros"]}
+        for sql in sorted((macros_dir / folder).glob("*.sql")):
+            text = sql.read_text()
+            if sql.stem.startswith("materialization_"):
+                assert len(re.findall(r"{%-?\s*materialization\s", text)) == 1, sql
+                continue
+            defined = re.findall(r"{%-?\s*macro\s+(\w+)", text)
+            own = [n for n in defined if not re.match(r"^(default|duckdb|spark)__", n) or n == sql.stem]
+            assert own == [sql.stem], f"{sql.relative_to(PROJECT_DIR)} defines {defined}"
+            assert sql.stem in names, f"{sql.stem} is not documented in macros/{folder}"
+        stems = {p.stem for p in (macros_dir / folder).glob("*.sql")}
+        assert names <= stems, f"macros/{folder} documents macros it does not hold: {names - stems}"

@@ -4,13 +4,14 @@
     built (a real build; not parse, nor a unit test's mocked input) the macro looks the name
     up and stops the compilation naming the missing setting. -#}
 {% macro parameter_value(seed_name, name) -%}
-    {%- if execute -%}
+    {#- In a unit test the seed is a mocked CTE (no schema): nothing to look up. -#}
+    {%- if execute and model.resource_type != "unit_test" -%}
         {%- set relation = ref(seed_name) -%}
         {%- set built = adapter.get_relation(
             database=relation.database,
             schema=relation.schema,
             identifier=relation.identifier,
-        ) if relation.identifier else none -%}
+        ) if relation.schema and relation.identifier else none -%}
         {%- if built is not none -%}
             {%- set found = run_query(
                 "select count(*) from " ~ built ~ " where parameter = '" ~ name ~ "'"

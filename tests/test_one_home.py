@@ -1,0 +1,170 @@
+"""Every list has one home (issue 13): the domain lists live in seeds, the MQL/SQL definition
+in int_contacts_qualified. This test fails when a second copy of one of them appears again in
+the SQL, YAML or Python -- a copied accepted_values list, an `in (...)` literal, a Python
+list -- so a new list gets added to its seed instead of next to the code that needs it.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+# list name -> (seed file = the home, column)
+HOMES = {
+    "event types": ("seeds/staging/engagement_event_types.csv", "event_type"),
+    "lifecycle stages": ("seeds/staging/crm_lifecycle_stages.csv", "lifecycle_stage"),
+    "topics": ("seeds/scoring/scoring_topics.csv", "topic"),
+    "industries": ("seeds/scoring/scoring_fit_industries.csv", "industry"),
+    "personas": ("seeds/scoring/scoring_fit_personas.csv", "persona"),
+    "segments": ("seeds/scoring/scoring_segment_matrix.csv", "segment"),
+    "risk levels": ("seeds/scoring/scoring_risk_levels.csv", "risk_level"),
+    "intent levels": ("seeds/scoring/scoring_intent_levels.csv", "intent_level"),
+    "buying stages": ("seeds/scoring/scoring_buying_stages.csv", "buying_stage"),
+    "dispositions": ("seeds/routing/routing_dispositions.csv", "disposition"),
+    "experiment groups": ("seeds/routing/routing_experiment_groups.csv", "experiment_group"),
+}
+
+# Where copies would be written. Unit-test fixtures mock rows (one value per row), which the
+# grouping below does not mistake for a list.
+SEARCHED = ["models", "macros", "tests", "snapshots", "scripts", "src", "config"]
+SUFFIXES = {".sql", ".yml", ".yaml", ".py"}
+# Files allowed to hold a copy, with why.
+ALLOWED = {
+    # this test names the homes, not the values
+    "tests/test_one_home.py",
+    # the pandas reference model re-implements the spec independently on purpose
+    "tests/reference/scoring_model.py",
+    # hand-written SQL baselines for the benchmark (docs/benchmarks.md), deliberately standalone
+    "scripts/bare_sql_scores.sql",
+    "scripts/bare_sql_events_from_raw.sql",
+    "scripts/dev/bare_sql_scores.sql",
+    "scripts/dev/bare_sql_events_from_raw.sql",
+}
+# Python modules that still hold their own copy: the Python side reads these lists from the
+# seeds once the package layout (issue 13 part 1) has landed; each entry says which lists.
+# Remove an entry when its module reads the seed; never add one for new code.
+PENDING = {
+    "scripts/raw_schema.py": {"event types", "topics", "lifecycle stages", "dispositions"},
+    "scripts/mart_checks.py": {"buying stages", "experiment groups", "intent levels", "risk levels"},
+    "scripts/report.py": {"intent levels", "risk levels"},
+    "scripts/config/quality_thresholds.yml": {"segments"},
+}
+# score_to_level(levels=[...]) names the contract's levels in rank order; the seed holds
+# their thresholds. That argument is the one place the order is written.
+LEVEL_ARGUMENT = re.compile(r"levels\s*=\s*$")
+
+
+def _values(seed: str, column: str) -> set[str]:
+    with (PROJECT_DIR / seed).open() as handle:
+        return {row[column] for row in csv.DictReader(handle) if row[column]}
+
+
+def _files():
+    for folder in SEARCHED:
+        root = PROJECT_DIR / folder
+        if not root.exists():
+            continue
+        for path in sorted(root.rglob("*")):
+            relative = path.relative_to(PROJECT_DIR).as_posix()
+            if path.suffix in SUFFIXES and relative not in ALLOWED and "__pycache__" not in relative:
+                yield relative, path.read_text(errors="replace")
+
+
+TOKEN = re.compile(r"['\"]?([A-Za-z0-9_&+ -]+?)['\"]?\s*$")
+
+
+def _groups(text: str):
+    """Candidate list literals: bracketed / parenthesised groups and YAML block lists."""
+    for match in re.finditer(r"[\[(]([^\[\]()]{3,2000})[\])]", text):
+        if LEVEL_ARGUMENT.search(text[max(0, match.start() - 20):match.start()]):
+            continue
+        yield [part.strip() for part in match.group(1).split(",")]
+    block: list[str] = []
+    for line in text.splitlines() + [""]:
+        item = re.match(r"^\s*-\s+['\"]?([A-Za-z0-9_]+)['\"]?\s*$", line)
+        if item:
+            block.append(item.group(1))
+        else:
+            if block:
+                yield block
+            block = []
+
+
+def _members(group: list[str], values: set[str]) -> set[str]:
+    found = set()
+    for part in group:
+        token = TOKEN.match(part.strip())
+        if token and token.group(1).strip() in values:
+            found.add(token.group(1).strip())
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(HOMES))
+def test_domain_list_is_written_only_in_its_seed(name):
+    seed, column = HOMES[name]
+    values = _values(seed, column)
+    assert len(values) >= 2, f"{seed} lost its values"
+    # Most of the list: a shorter overlap is another domain sharing words (lead statuses
+    # share mql / sql with the lifecycle stages).
+    needed = min(len(values), max(3, len(values) - 2))
+    copies = []
+    for relative, text in _files():
+        if name in PENDING.get(relative, set()):
+            continue
+        for group in _groups(text):
+            found = _members(group, values)
+            if len(found) >= needed and len(found) * 2 >= len(group):
+                copies.append(f"{relative}: {sorted(found)}")
+    assert not copies, (
+        f"the {name} are listed outside their home {seed} (read the seed instead, or test with"
+        f" `relationships` to it):\n" + "\n".join(copies)
+    )
+
+
+MQL_DEFINITION = re.compile(r"lead_status\s+in\s*\(\s*'mql'\s*,\s*'sql'\s*\)", re.I)
+# The one home of the definition, and the semantic layer, which may only read public marts.
+MQL_HOMES = {
+    "models/intermediate/int_contacts_qualified.sql",
+    "models/marts/_marts__semantic_models.yml",
+}
+
+
+def test_mql_definition_is_written_once():
+    copies = [
+        relative
+        for relative, text in _files()
+        if relative.startswith(("models/", "macros/", "tests/"))
+        and relative.endswith((".sql", ".yml"))
+        and relative not in MQL_HOMES
+        and MQL_DEFINITION.search(text)
+    ]
+    assert not copies, f"`lead_status in ('mql', 'sql')` written again (read is_marketing_qualified): {copies}"
+
+
+def test_the_detector_finds_a_copied_list(tmp_path):
+    """The check itself can fail: a copied accepted_values list and an SQL in-list are found."""
+    values = _values(*HOMES["event types"])
+    flow = "values: [page_view, email_open, email_click, unsubscribe]"
+    block = "values:\n  - page_view\n  - email_open\n  - email_bounce\n"
+    sql = "where event_type in ('page_view', 'email_open', 'webinar_attended')"
+    for text in (flow, block, sql):
+        assert any(len(_members(group, values)) >= 3 for group in _groups(text)), text
+
+
+def test_pending_python_copies_are_still_there():
+    """A PENDING entry whose copy is gone must be removed, so the exemption cannot outlive it."""
+    texts = dict(_files())
+    for relative, names in PENDING.items():
+        assert relative in texts, f"{relative} is gone: drop it from PENDING"
+        for name in names:
+            values = _values(*HOMES[name])
+            needed = min(len(values), max(3, len(values) - 2))
+            assert any(
+                len(found := _members(group, values)) >= needed and len(found) * 2 >= len(group)
+                for group in _groups(texts[relative])
+            ), f"{relative} no longer copies the {name}: drop it from PENDING"
