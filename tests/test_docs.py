@@ -44,3 +44,26 @@ def test_nothing_points_outside_the_repository_to_the_spec():
     assert not offenders, f"link the vendored docs/spec/ instead: {offenders}"
     for name in ("CONTRACT.md", "SCORING_MODEL.md"):
         assert (PROJECT_DIR / "docs" / "spec" / name).stat().st_size > 1000
+
+
+def test_architecture_doc_shows_the_dag_of_the_manifest(tmp_path):
+    """The DAG in docs/architecture.md is the one dbt parses now (regenerate it with
+    scripts/dev/dag_doc.py --write docs/architecture.md after changing refs)."""
+    import importlib.util
+    import json
+
+    from test_conventions import parse
+
+    spec = importlib.util.spec_from_file_location("dag_doc", PROJECT_DIR / "scripts" / "dev" / "dag_doc.py")
+    dag_doc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dag_doc)
+    target = tmp_path / "target"
+    parse(PROJECT_DIR, target)
+    expected = dag_doc.mermaid(json.loads((target / "manifest.json").read_text()))
+    documented = dag_doc.current_block((PROJECT_DIR / "docs" / "architecture.md").read_text())
+    assert documented == expected, (
+        "docs/architecture.md shows an old DAG: run `python scripts/dev/dag_doc.py --manifest"
+        " <target>/manifest.json --write docs/architecture.md` after `dbt parse`"
+    )
+    # Left to right: no staging model reads intermediate or marts, no intermediate reads marts.
+    assert "subgraph intermediate" in documented and "int_contacts_enriched --> lead_scores" in documented
