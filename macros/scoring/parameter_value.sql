@@ -1,11 +1,12 @@
 {#- One setting of a parameter seed (rows `parameter`, `value`), as an aggregate over the seed's
     rows: max(case when parameter = '<name>' then value end). A setting missing from the seed
-    would make that aggregate NULL and silently switch its rule off, so when the seed is
-    built (a real build; not parse, nor a unit test's mocked input) the macro looks the name
-    up and stops the compilation naming the missing setting. -#}
+    would make that aggregate NULL and silently switch its rule off, so when dbt runs the
+    model (run, build) against a built seed, the macro looks the name up and stops the
+    model's compilation naming the missing setting. -#}
 {% macro parameter_value(seed_name, name) -%}
-    {#- In a unit test the seed is a mocked CTE (no schema): nothing to look up. -#}
-    {%- if execute and model.resource_type != "unit_test" -%}
+    {#- Only when dbt runs models (run, build): parse, compile, docs and sqlfluff's templater
+        must not need the database; in a unit test the seed is a mocked CTE. -#}
+    {%- if execute and flags.WHICH in ("run", "build") and model.resource_type != "unit_test" -%}
         {%- set relation = ref(seed_name) -%}
         {%- set built = adapter.get_relation(
             database=relation.database,

@@ -28,7 +28,7 @@ person_records as (
     select
         base_contacts.*,
         case when base_contacts.contact_id = base_contacts.person_id then 1 else 0 end
-            as is_survivor,
+            as survivor_first,
         -- Funnel order of crm_lifecycle_stages, furthest highest; an unlisted stage ranks
         -- with `other` below the funnel, an empty stage below everything.
         case
@@ -63,7 +63,7 @@ lifecycle_ranked as (
         lifecycle_stage,
         row_number() over (
             partition by person_id
-            order by lifecycle_rank desc, is_survivor desc, contact_id asc
+            order by lifecycle_rank desc, survivor_first desc, contact_id asc
         ) as pick
     from person_records
 
@@ -79,7 +79,7 @@ account_ranked as (
             partition by person_id
             order by
                 case when account_id is null then 1 else 0 end asc,
-                is_survivor desc,
+                survivor_first desc,
                 updated_at desc nulls last,
                 contact_id asc
         ) as pick
@@ -90,7 +90,7 @@ account_ranked as (
 survivors as (
 
     select * from person_records
-    where is_survivor = 1
+    where survivor_first = 1
 
 ),
 
