@@ -56,15 +56,25 @@ thresholds as (
 
 ),
 
+activities_dated as (
+
+    select
+        contact_id,
+        disposition,
+        {{ age_in_days('occurred_at') }} as age_days
+    from sales_activities
+
+),
+
 activities_aged as (
 
     select
-        sales_activities.contact_id,
-        dispositions.qualification_signal,
-        {{ age_in_days('sales_activities.occurred_at') }} as age_days
-    from sales_activities
+        activities_dated.contact_id,
+        activities_dated.age_days,
+        dispositions.qualification_signal
+    from activities_dated
     left join dispositions
-        on sales_activities.disposition = dispositions.disposition
+        on activities_dated.disposition = dispositions.disposition
 
 ),
 

@@ -76,17 +76,26 @@ entered_people as (
 
 ),
 
+dated_activities as (
+
+    select
+        contact_id,
+        disposition,
+        occurred_at
+    from sales_activities
+    where {{ age_in_days('occurred_at') }} >= 0
+
+),
+
 meeting_activities as (
 
     select
-        sales_activities.contact_id,
-        sales_activities.occurred_at
-    from sales_activities
+        dated_activities.contact_id,
+        dated_activities.occurred_at
+    from dated_activities
     inner join dispositions
-        on sales_activities.disposition = dispositions.disposition
-    where
-        dispositions.is_meeting_booked
-        and {{ age_in_days('sales_activities.occurred_at') }} >= 0
+        on dated_activities.disposition = dispositions.disposition
+    where dispositions.is_meeting_booked
 
 ),
 
