@@ -45,14 +45,10 @@ ALLOWED = {
     "scripts/dev/bare_sql_scores.sql",
     "scripts/dev/bare_sql_events_from_raw.sql",
 }
-# Python modules that still hold their own copy: the Python side reads these lists from the
-# seeds once the package layout (issue 13 part 1) has landed; each entry says which lists.
-# Remove an entry when its module reads the seed; never add one for new code.
+# Files that keep a copy on purpose, with the lists and why. Never add one for new code.
 PENDING = {
-    "scripts/raw_schema.py": {"event types", "topics", "lifecycle stages", "dispositions"},
-    "scripts/mart_checks.py": {"buying stages", "experiment groups", "intent levels", "risk levels"},
-    "scripts/report.py": {"intent levels", "risk levels"},
-    "scripts/config/quality_thresholds.yml": {"segments"},
+    # the heatmap's axis order (display order, high risk first, low intent first)
+    "src/lead_segmentation/report/charts.py": {"intent levels", "risk levels"},
 }
 # score_to_level(levels=[...]) names the contract's levels in rank order; the seed holds
 # their thresholds. That argument is the one place the order is written.

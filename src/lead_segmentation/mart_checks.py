@@ -38,6 +38,7 @@ from lead_segmentation.contract import CONTRACT_COLUMNS
 from lead_segmentation.gates import Finding, Gate, GateFailed
 from lead_segmentation.gx_runner import GxSession, findings_of
 from lead_segmentation.quality_config import QualityConfig
+from lead_segmentation.seeds import seed_column
 
 RECONCILIATION_COLUMNS = [
     "raw_rows",
@@ -49,15 +50,18 @@ RECONCILIATION_COLUMNS = [
 # The column naming the raw table in audit.dq_row_reconciliation (the first one present).
 RECONCILIATION_TABLE_COLUMNS = ["raw_table", "table_name", "source_table", "table"]
 
-FIT_GRADES = ["A", "B", "C", "D"]
-RISK_LEVELS = ["low", "medium", "high", "critical", "unknown"]
-RISK_BANDS = ["high", "medium", "low", "unknown"]
-INTENT_LEVELS = ["low", "mid", "high"]
-BUYING_STAGES = ["none", "awareness", "consideration", "evaluation", "decision"]
+# The scoring model's domains, read from their seeds (the one home the dbt tests use too).
+# `unknown` risk (too few inputs, no account) and buying stage `none` are not seed rows: they
+# are what the scoring models write when no row applies.
+FIT_GRADES = list(seed_column("scoring/scoring_fit_grades", "fit_grade"))
+RISK_LEVELS = [*seed_column("scoring/scoring_risk_levels", "risk_level"), "unknown"]
+RISK_BANDS = list(seed_column("scoring/scoring_segment_matrix", "risk_band"))
+INTENT_LEVELS = list(seed_column("scoring/scoring_intent_levels", "intent_level"))
+BUYING_STAGES = ["none", *seed_column("scoring/scoring_buying_stages", "buying_stage")]
 LEAD_STATUSES = ["lead", "mql", "sql", "customer"]
 QUALIFICATION_OUTCOMES = ["qualified", "nurture", "unqualified", "disqualified_for_now"]
-EXPERIMENT_GROUPS = ["treatment", "holdout"]
-KNOWN_SEGMENTS = "the known segments (marts.known_segments of the thresholds file)"
+EXPERIMENT_GROUPS = list(seed_column("routing/routing_experiment_groups", "experiment_group"))
+KNOWN_SEGMENTS = "the segments of seed scoring_segment_matrix"
 PERSON_SOURCE = "staging.stg_crm__contacts"  # one row per active person (docs/architecture.md)
 
 

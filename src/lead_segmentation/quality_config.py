@@ -16,6 +16,7 @@ import yaml
 from lead_segmentation import raw_schema
 from lead_segmentation.errors import ConfigError
 from lead_segmentation.paths import QUALITY_THRESHOLDS
+from lead_segmentation.seeds import seed_column
 
 DEFAULT_PATH = QUALITY_THRESHOLDS
 
@@ -188,10 +189,10 @@ def load_config(path: str | Path = DEFAULT_PATH) -> QualityConfig:
         raise ConfigError(f"raw.min_plausible_timestamp: {exc}") from exc
 
     marts = _mapping(doc.get("marts"), "marts")
-    _unknown(marts, {"known_segments", "max_rejected_share", "min_lead_scores_rows"}, "marts")
-    segments = marts.get("known_segments")
-    if not isinstance(segments, list) or not segments or not all(isinstance(s, str) for s in segments):
-        raise ConfigError("marts.known_segments: expected a non-empty list of segment names")
+    # The segments are not configured here: they are the cells of the scoring model's seed
+    # (one home; a leftover marts.known_segments key is rejected as unknown).
+    _unknown(marts, {"max_rejected_share", "min_lead_scores_rows"}, "marts")
+    segments = seed_column("scoring/scoring_segment_matrix", "segment")
     rejected_doc = _mapping(marts.get("max_rejected_share"), "marts.max_rejected_share")
     _unknown(rejected_doc, {"default", *raw_schema.RAW_TABLES}, "marts.max_rejected_share")
     if "default" not in rejected_doc:
@@ -219,7 +220,7 @@ def load_config(path: str | Path = DEFAULT_PATH) -> QualityConfig:
         ),
         tables=tables,
         categoricals=categoricals,
-        known_segments=tuple(segments),
+        known_segments=segments,
         max_rejected_share=max_rejected,
         min_lead_scores_rows=_number(
             marts.get("min_lead_scores_rows"), "marts.min_lead_scores_rows", integer=True

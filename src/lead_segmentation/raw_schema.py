@@ -9,6 +9,8 @@ Logical types: text, integer, double, boolean, timestamp, date.
 
 from __future__ import annotations
 
+from lead_segmentation.seeds import seed_column
+
 RAW_TABLES: dict[str, list[tuple[str, str]]] = {
     "crm_accounts": [
         ("account_id", "text"),
@@ -121,16 +123,8 @@ DUCKDB_TYPES = {
 }
 
 # Accepted categorical values the raw layer documents (anything else is dirt staging handles).
-EVENT_TYPES = [
-    "page_view",
-    "pricing_page_view",
-    "case_study_view",
-    "email_open",
-    "email_click",
-    "webinar_attended",
-    "unsubscribe",
-    "email_bounce",
-]
+# The lists the dbt project also tests against are read from their seeds (lead_segmentation.seeds).
+EVENT_TYPES = list(seed_column("staging/engagement_event_types", "event_type"))
 FORM_NAMES = [
     "demo_request",
     "contact_sales",
@@ -138,16 +132,8 @@ FORM_NAMES = [
     "content_download",
     "webinar_registration",
 ]
-TOPICS = [
-    "incident_response",
-    "compliance",
-    "identity",
-    "cloud",
-    "vulnerability_management",
-    "mdr",
-    "general",
-]
-LIFECYCLE_STAGES = ["subscriber", "lead", "mql", "sql", "opportunity", "customer", "other"]
+TOPICS = list(seed_column("scoring/scoring_topics", "topic"))
+LIFECYCLE_STAGES = list(seed_column("staging/crm_lifecycle_stages", "lifecycle_stage"))
 EMAIL_STATUSES = ["valid", "bounced", "unknown"]
 LEAD_SOURCES = ["inbound_form", "webinar", "outbound_list", "partner", "paid_social", "organic"]
 SERVICE_LINES = [
@@ -161,15 +147,7 @@ SERVICE_LINES = [
 ]
 OPPORTUNITY_STAGES = ["discovery", "scoping", "proposal", "negotiation", "closed_won", "closed_lost"]
 ACTIVITY_TYPES = ["call", "email", "meeting"]
-DISPOSITIONS = [
-    "connected",
-    "no_answer",
-    "meeting_booked",
-    "discovery_completed",
-    "not_a_fit",
-    "bad_data",
-    "unresponsive",
-]
+DISPOSITIONS = list(seed_column("routing/routing_dispositions", "disposition"))
 TIMELINES = ["now", "0-3 months", "3-6 months", "6-12 months", "12+ months", "researching"]
 HAS_BUDGET = ["yes", "no", "unknown"]
 CLOUD_PROVIDERS = ["aws", "azure", "gcp", "multi", "none"]
