@@ -17,11 +17,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from lead_segmentation.sql import quote_identifier as _quote
+from lead_segmentation.sql import quote_literal as _sql_string
+
 DEFAULT_IGNORED = ("lead_routing.updated_at",)
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _columns(con, catalog: str, schema: str, table: str) -> list[tuple[str, str]]:
@@ -78,10 +77,6 @@ def compare(before: Path, after: Path, schema: str = "marts", ignored=DEFAULT_IG
         if counts[0] != counts[1]:
             problems.append(f"{schema}.{table}: {counts[0]} rows before, {counts[1]} after")
     return problems
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def main(argv: list[str] | None = None) -> int:
