@@ -7,8 +7,15 @@ The loader is strict, because everything downstream trusts the raw layer's shape
 
 - an unknown file, a missing table, a missing or renamed required column, or an extra column
   is refused;
-- a value that cannot be read as the column's type is refused, naming the file, the column,
-  the line and the value;
+- a value that cannot be read as the column's type is refused, naming the file, the column
+  and the line, never the value (raw rows hold personal data and messages reach the run log
+  that BI reads: only the value's shape is shown, letters as `a`, digits as `9`);
+- a file that is not UTF-8 is refused naming the line and byte; a UTF-8 byte order mark is
+  accepted (stripped);
+- timestamps are stored in UTC (TIMESTAMP, naive): a value with a UTC offset or a zone name
+  (`2026-06-01 10:00:00+05:00`, `...Z`, `...-0800`, `... Europe/Paris`) is converted to UTC;
+  a value without one is taken as UTC already. A Parquet TIMESTAMP WITH TIME ZONE column is
+  converted the same way. Nothing is dropped silently: the offset moves the value;
 - nothing is dropped: every line of a file becomes one row (DuckDB's `ignore_errors` is never
   used), and the loaded row count is checked against the file's.
 
@@ -102,7 +109,9 @@ def _staging_relation(con: duckdb.DuckDBPyConnection, table: str, path: Path) ->
                 """
             )
         except duckdb.Error as exc:
-            raise RawLoadError(f"{path}: cannot be read as CSV: {_first_line(exc)}") from exc
+            if "unicode" in str(exc).lower():
+                raise RawLoadError(_not_utf8(path)) from None
+            raise RawLoadError(f"{path}: cannot be read as CSV: {_first_line(exc)}") from None
     else:
         try:
             con.execute(
@@ -117,10 +126,30 @@ def _staging_relation(con: duckdb.DuckDBPyConnection, table: str, path: Path) ->
     return temp
 
 
+def _not_utf8(path: Path) -> str:
+    """The one-line refusal of a file that is not UTF-8: its first undecodable line and byte."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return (
+                    f"{path}: line {number}, byte {exc.start + 1}: not UTF-8 text; re-export the file "
+                    "as UTF-8 (the loader reads no other encoding)"
+                )
+    return f"{path}: not UTF-8 text; re-export the file as UTF-8"
+
+
 def _csv_columns(con: duckdb.DuckDBPyConnection, path: Path) -> str:
-    """The header of a CSV file as a DuckDB `columns` struct (every column VARCHAR)."""
-    with path.open("r", encoding="utf-8", newline="") as handle:
-        header = handle.readline().rstrip("\r\n")
+    """The header of a CSV file as a DuckDB `columns` struct (every column VARCHAR).
+
+    A UTF-8 byte order mark (Excel writes one) is not part of the first column's name."""
+    with path.open("rb") as handle:
+        raw_header = handle.readline().rstrip(b"\r\n").removeprefix(b"\xef\xbb\xbf")
+    try:
+        header = raw_header.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RawLoadError(_not_utf8(path)) from None
     if not header:
         raise RawLoadError(f"{path}: line 1: the file is empty (a header row is required)")
     import csv
@@ -135,10 +164,24 @@ def _csv_columns(con: duckdb.DuckDBPyConnection, path: Path) -> str:
 
 
 def _first_line(exc: Exception) -> str:
-    """DuckDB's CSV errors name the line and what was expected; keep that, drop the advice."""
+    """DuckDB's CSV errors name the line and what was expected; keep that, drop the advice
+    and the `Original Line` DuckDB quotes (a raw line holds personal data: messages reach the
+    run log BI reads)."""
     lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
-    keep = [ln for ln in lines[1:] if ln.startswith(("Expected", "Original Line", "Found"))]
+    keep = [ln for ln in lines[1:] if ln.startswith(("Expected", "Found"))]
     return "; ".join(lines[:1] + keep[:2])
+
+
+def value_shape(value: object) -> str:
+    """What a refused value looks like without what it says: letters -> `a`, digits -> `9`,
+    other characters kept, cut at 40 (`2026-13-01` -> `9999-99-99`, an email -> `aaa@aaaa.aa`)."""
+    text = str(value)
+    shape = "".join("a" if ch.isalpha() else "9" if ch.isdigit() else ch for ch in text[:40])
+    return shape + ("..." if len(text) > 40 else "")
+
+
+def _source_types(con: duckdb.DuckDBPyConnection, temp: str) -> dict[str, str]:
+    return {r[0]: r[1] for r in con.execute(f"describe {temp}").fetchall()}
 
 
 def _check_columns(con: duckdb.DuckDBPyConnection, table: str, path: Path, temp: str) -> None:
@@ -156,10 +199,24 @@ def _check_columns(con: duckdb.DuckDBPyConnection, table: str, path: Path, temp:
         raise RawLoadError(f"{path}: line 1 (header): {'; '.join(parts)}{hint}")
 
 
-def _typed_expression(column: str, logical_type: str, is_csv: bool) -> str:
+def _typed_expression(column: str, logical_type: str, is_csv: bool, source_type: str = "VARCHAR") -> str:
+    """The SQL that types one column; NULL for a value the type cannot hold (checked first).
+
+    Timestamps end as naive UTC: text is read as TIMESTAMPTZ (an offset moves it to UTC; none
+    means UTC, the connection's time zone) and converted back, so an offset is never dropped
+    silently. A Parquet TIMESTAMP WITH TIME ZONE converts the same way. A zone NAME (`Europe/
+    Paris`, `EST`; `UTC` excepted) is refused: DuckDB 1.5 carries a parsed zone name over to the
+    later values of the same batch (measured), which would move them silently."""
     target = DUCKDB_TYPES[logical_type]
     quoted = f'"{column}"'
-    if logical_type == "text" or not is_csv:
+    is_text = is_csv or source_type == "VARCHAR"
+    if logical_type == "timestamp" and is_text:
+        text = f"nullif(regexp_replace(trim({quoted}), '\\s*UTC$', ''), '')"
+        return (
+            f"cast(try_cast(case when not regexp_matches({text}, '[A-Za-z]{{2,}}') then {text} end "
+            f"as timestamptz) as timestamp)"
+        )
+    if logical_type == "text" or not is_text:
         return f"cast({quoted} as {target})"
     if logical_type == "boolean":
         # Only the spellings an export writes; 'yes'/'1' would be a silent guess.
@@ -173,13 +230,15 @@ def _typed_expression(column: str, logical_type: str, is_csv: bool) -> str:
 def _check_values(con, table: str, path: Path, temp: str) -> None:
     """Refuse the file at the first value its column's type cannot hold."""
     is_csv = path.suffix.lower() == ".csv"
+    source_types = _source_types(con, temp)
     for column, logical_type in RAW_TABLES[table]:
         if logical_type == "text":
             continue
-        expr = _typed_expression(column, logical_type, is_csv)
-        # A value is bad when it is present (not NULL, not blank in a CSV) but does not cast.
+        source_type = source_types.get(column, "VARCHAR")
+        expr = _typed_expression(column, logical_type, is_csv, source_type)
+        # A value is bad when it is present (not NULL, not blank in text) but does not cast.
         present = f'"{column}" is not null'
-        if is_csv:
+        if is_csv or source_type == "VARCHAR":
             present += f""" and trim("{column}") <> ''"""
         bad = f"{present} and {expr} is null"
         row = con.execute(
@@ -189,9 +248,16 @@ def _check_values(con, table: str, path: Path, temp: str) -> None:
             bad_count = con.execute(f"select count(*) from {temp} where {bad}").fetchone()[0]
             line = row[0] + 1 if is_csv else row[0]  # CSV: +1 for the header line
             where = f"line {line}" if is_csv else f"row {line}"
+            hint = (
+                "; expected ISO 8601 (2026-06-01 10:00:00), optionally with a UTC offset "
+                "(+05:00, -0800, Z), not a zone name"
+                if logical_type == "timestamp"
+                else ""
+            )
             raise RawLoadError(
-                f"{path}: {where}, column {column}: cannot read {row[1]!r} as {logical_type}"
-                f" ({bad_count} bad value(s) in this column)"
+                f"{path}: {where}, column {column}: cannot read a value shaped "
+                f"{value_shape(row[1])!r} as {logical_type} ({bad_count} bad value(s) in this column)"
+                + hint
             )
 
 
@@ -275,6 +341,9 @@ def load_raw(raw_dir: str | Path, database: str | Path, *, quiet: bool = False) 
             "temp_directory": temp_directory,
         },
     )
+    # Timestamps without an offset are UTC (the project's rule), whatever the machine's
+    # zone; offsets convert to UTC (_typed_expression).
+    con.execute("set TimeZone = 'UTC'")
     try:
         con.execute("begin transaction")
         con.execute("create schema if not exists raw")
@@ -292,8 +361,10 @@ def load_raw(raw_dir: str | Path, database: str | Path, *, quiet: bool = False) 
             _check_columns(con, table, path, temp)
             _check_values(con, table, path, temp)
             is_csv = path.suffix.lower() == ".csv"
+            source_types = _source_types(con, temp)
             select_list = ",\n".join(
-                f"{_typed_expression(c, t, is_csv)} as \"{c}\"" for c, t in RAW_TABLES[table]
+                f"{_typed_expression(c, t, is_csv, source_types.get(c, 'VARCHAR'))} as \"{c}\""
+                for c, t in RAW_TABLES[table]
             )
             con.execute(
                 f"""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -110,7 +111,129 @@ def test_unreadable_value_is_refused_naming_file_column_line(raw_dir, tmp_path, 
     assert "crm_accounts.csv" in message
     assert f"column {column}" in message
     assert "line 4" in message  # header is line 1, the bad row is the third data line
-    assert repr(value) in message and logical_type in message
+    assert logical_type in message
+    # The value itself is never quoted (raw rows hold personal data), only its shape.
+    assert repr(value) not in message and "shaped" in message
+
+
+def test_refusals_never_quote_personal_data(raw_dir, tmp_path):
+    """A refused line's email, name and phone never reach the message (it goes to the run
+    log BI reads): neither for a value of the wrong type nor for a ragged line."""
+    planted = {"email": "planted.person@example.org", "first_name": "Zebedee", "phone": "+44 7700 900123"}
+    bad_type = valid_row("crm_contacts") | planted | {"updated_at": planted["email"]}
+    write_table(raw_dir, "crm_contacts", [valid_row("crm_contacts"), bad_type])
+    with pytest.raises(RawLoadError) as err:
+        load_raw(raw_dir, tmp_path / "w.duckdb", quiet=True)
+    message = str(err.value)
+    assert "crm_contacts.csv: line 3, column updated_at" in message
+    assert "aaaaaaa.aaaaaa@aaaaaaa.aaa" in message  # the shape helps find it
+    for value in planted.values():
+        assert value not in message and value.split()[-1] not in message
+
+    write_table(raw_dir, "crm_contacts", [valid_row("crm_contacts")])
+    path = raw_dir / "crm_contacts.csv"
+    path.write_text(path.read_text() + "c9,a1,planted.person@example.org,Zebedee\n")
+    with pytest.raises(RawLoadError) as err:
+        load_raw(raw_dir, tmp_path / "w2.duckdb", quiet=True)
+    message = str(err.value)
+    assert "crm_contacts.csv" in message and "Line: 3" in message
+    assert "planted.person" not in message and "Zebedee" not in message
+
+
+def test_timestamps_with_an_offset_are_converted_to_utc(raw_dir, tmp_path):
+    """`+05:00`, `Z`, `-0800`: converted to UTC; no offset (or `UTC`): already UTC. A zone
+    name is refused naming the line (DuckDB would carry it over to the next values)."""
+    given = {
+        "2026-06-01 10:00:00+05:00": dt.datetime(2026, 6, 1, 5, 0),
+        "2026-06-01T10:00:00Z": dt.datetime(2026, 6, 1, 10, 0),
+        "2026-06-01 10:00:00-0800": dt.datetime(2026, 6, 1, 18, 0),
+        "2026-06-01T23:30:00.250-02:00": dt.datetime(2026, 6, 2, 1, 30, 0, 250000),
+        "2026-06-01 10:00:00 UTC": dt.datetime(2026, 6, 1, 10, 0),
+        "2026-06-01 10:00:00": dt.datetime(2026, 6, 1, 10, 0),
+        "2026-06-01": dt.datetime(2026, 6, 1, 0, 0),
+    }
+    rows = [valid_row("engagement_events") | {"event_id": f"e{i}", "occurred_at": v} for i, v in enumerate(given)]
+    write_table(raw_dir, "engagement_events", rows)
+    db = tmp_path / "w.duckdb"
+    load_raw(raw_dir, db, quiet=True)
+    with duckdb.connect(str(db), read_only=True) as con:
+        loaded = [r[0] for r in con.execute("select occurred_at from raw.engagement_events order by _line_number").fetchall()]
+    assert loaded == list(given.values())
+
+    rows.insert(2, valid_row("engagement_events") | {"occurred_at": "2026-06-01 10:00:00 Europe/Paris"})
+    write_table(raw_dir, "engagement_events", rows)
+    with pytest.raises(RawLoadError) as err:
+        load_raw(raw_dir, db, quiet=True)
+    assert "engagement_events.csv: line 4, column occurred_at" in str(err.value)
+    assert "not a zone name" in str(err.value)
+
+
+def test_parquet_timestamps_with_a_zone_are_converted_to_utc(raw_dir, tmp_path):
+    """A Parquet TIMESTAMP WITH TIME ZONE column, and text timestamps in Parquet, end in UTC."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet_dir = tmp_path / "parquet"
+    parquet_dir.mkdir()
+    db = tmp_path / "w.duckdb"
+    load_raw(raw_dir, db, quiet=True)
+    with duckdb.connect(str(db)) as con:
+        for table in RAW_TABLES:
+            columns = ", ".join(f'"{c}"' for c, _ in RAW_TABLES[table])
+            con.execute(f"copy (select {columns} from raw.{table}) to '{parquet_dir / table}.parquet' (format parquet)")
+    events = pq.read_table(parquet_dir / "engagement_events.parquet")
+    plus5 = dt.timezone(dt.timedelta(hours=5))
+    aware = pa.array([dt.datetime(2026, 6, 1, 10, tzinfo=plus5)] * 2, type=pa.timestamp("us", tz="+05:00"))
+    text = pa.array(["2026-06-01 10:00:00-0800", "2026-06-01 10:00:00"])
+    events = events.set_column(events.schema.get_field_index("occurred_at"), "occurred_at", aware)
+    events = events.set_column(events.schema.get_field_index("loaded_at"), "loaded_at", text)
+    pq.write_table(events, parquet_dir / "engagement_events.parquet")
+    out = tmp_path / "p.duckdb"
+    load_raw(parquet_dir, out, quiet=True)
+    with duckdb.connect(str(out), read_only=True) as con:
+        rows = con.execute(
+            "select occurred_at, loaded_at, typeof(occurred_at) from raw.engagement_events order by _line_number"
+        ).fetchall()
+    assert rows == [
+        (dt.datetime(2026, 6, 1, 5, 0), dt.datetime(2026, 6, 1, 18, 0), "TIMESTAMP"),
+        (dt.datetime(2026, 6, 1, 5, 0), dt.datetime(2026, 6, 1, 10, 0), "TIMESTAMP"),
+    ]
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_the_line(raw_dir, tmp_path):
+    path = raw_dir / "crm_contacts.csv"
+    write_table(raw_dir, "crm_contacts", [valid_row("crm_contacts")] * 3)
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"x", b"Jos\xe9", 1)  # Latin-1, as an old export writes it
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(RawLoadError) as err:
+        load_raw(raw_dir, tmp_path / "w.duckdb", quiet=True)
+    message = str(err.value)
+    assert "crm_contacts.csv: line 3, byte " in message and "not UTF-8" in message
+    assert "\n" not in message and "Jos" not in message
+
+    # ... also in the header, and from the command line: one line, exit 2, no traceback
+    path.write_bytes(b"contact_id,\xe9mail\n")
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve().parents[1] / "scripts" / "load_raw.py"),
+         "--raw-dir", str(raw_dir), "--database", str(tmp_path / "w.duckdb")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    [refusal] = [ln for ln in result.stderr.splitlines() if not ln.startswith("[load]")]
+    assert refusal.startswith("load refused: ") and "crm_contacts.csv: line 1, byte 12: not UTF-8" in refusal
+
+
+def test_a_utf8_byte_order_mark_is_accepted(raw_dir, tmp_path):
+    write_table(raw_dir, "crm_contacts", [valid_row("crm_contacts") | {"first_name": "Zoë"}])
+    path = raw_dir / "crm_contacts.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    db = tmp_path / "w.duckdb"
+    load_raw(raw_dir, db, quiet=True)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select contact_id, first_name from raw.crm_contacts").fetchall() == [("x", "Zoë")]
 
 
 def test_bad_date_in_forms_is_refused(raw_dir, tmp_path):
