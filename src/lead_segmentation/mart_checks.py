@@ -19,6 +19,15 @@ weakened cannot publish a broken mart:
   audit.dq_row_reconciliation  every raw row accounted for (kept + duplicate + merged +
                          rejected = raw), raw_rows equal to what was loaded, and each table's
                          rejected share under marts.max_rejected_share of the thresholds file
+  marts.population       what a RevOps lead expects to be a minority of the scored people:
+                         suppressed, with an invalid or missing email, without a known account
+                         (marts.population; judged by the Wilson test of the thresholds file,
+                         so a 20-person batch is not judged like 20,000)
+  marts.score_shift      the segment distribution against the run published before (read
+                         read-only from the published file): population stability index over
+                         the segments, minus the noise expected from the two sizes, under
+                         marts.score_shift.max_segment_psi. Skipped, with a note, when nothing
+                         was published yet or the published run used another scoring_version
 
 The marts are one row per person (or smaller), so GX validates the real frames, not samples.
 """
@@ -27,6 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -70,6 +80,7 @@ class MartCheckReport:
     checks_run: int
     row_counts: dict[str, int]
     docs_index: Path | None
+    notes: list[str] = dataclasses.field(default_factory=list)  # checks skipped, and why
 
 
 def _bound(value, open_end: str) -> str:
@@ -454,6 +465,191 @@ def _reconciliation(frame: pd.DataFrame) -> _Suite:
     return s
 
 
+def _population_metrics(con: duckdb.DuckDBPyConnection, config: QualityConfig) -> pd.DataFrame:
+    """Counts of the scored people a RevOps lead watches, and their Wilson-judged shares."""
+    people, suppressed, invalid_email, without_account = con.execute(
+        f"""
+        select
+            count(*),
+            count(*) filter (where routing.is_suppressed),
+            count(*) filter (where not coalesce(persons.is_email_valid, false)),
+            count(*) filter (where accounts.account_id is null)
+        from marts.lead_scores as scores
+        left join marts.lead_routing as routing on scores.contact_id = routing.contact_id
+        left join {PERSON_SOURCE} as persons on scores.contact_id = persons.contact_id
+        left join staging.stg_crm__accounts as accounts on scores.account_id = accounts.account_id
+        """
+    ).fetchone()
+    test = config.share_test
+    row = {"people": people}
+    for name, count in (
+        ("suppressed", suppressed),
+        ("invalid_email", invalid_email),
+        ("without_account", without_account),
+    ):
+        row[f"{name}_rows"] = count
+        row[f"{name}_share"] = count / people if people else 0.0
+        # The share the check judges: its Wilson lower bound, 0 below the minimum row count.
+        row[f"{name}_judged_share"] = test.lower_bound(count, people) if count >= test.min_rows else 0.0
+    return pd.DataFrame([row])
+
+
+POPULATION_CHECKS = [
+    # (metric, config key, what it means, where to look)
+    (
+        "suppressed",
+        "max_suppressed_share",
+        "are suppressed (the CRM sync would clear them all)",
+        "select suppression_reason, count(*) from marts.lead_routing where is_suppressed group by all",
+    ),
+    (
+        "invalid_email",
+        "max_invalid_email_share",
+        "have an invalid or missing email",
+        f"select count(*) from {PERSON_SOURCE} where not is_email_valid  -- the rows: "
+        "staging.base_crm__contacts where not is_email_valid (personal data: query, never export)",
+    ),
+    (
+        "without_account",
+        "max_without_account_share",
+        "have no known account (no account_id, or one the CRM export does not hold)",
+        "select count(*) from marts.lead_scores as s left join staging.stg_crm__accounts as a "
+        "using (account_id) where a.account_id is null",
+    ),
+]
+
+
+def _population(frame: pd.DataFrame, config: QualityConfig) -> _Suite:
+    s = _Suite("marts.population")
+    row = frame.iloc[0]
+    people = int(row["people"])
+    for name, key, what, look in POPULATION_CHECKS:
+        limit = getattr(config.population, key)
+        rows = int(row[f"{name}_rows"])
+        s.expectations.append(
+            s.gxe.ExpectColumnValuesToBeBetween(
+                column=f"{name}_judged_share",
+                min_value=0,
+                max_value=limit,
+                description=f"at most {limit:.0%} of the scored people {what}",
+                meta={
+                    "check": f"marts.population.{name}_share",
+                    "rows": rows,
+                    "detail": (
+                        f"{rows:,} of {people:,} scored people ({row[f'{name}_share']:.1%}) {what}; "
+                        f"{config.share_test.describe(limit)} (config marts.population.{key}). A "
+                        "broken export or mapping, not a real population"
+                    ),
+                    "look": look,
+                },
+            )
+        )
+    return s
+
+
+def segment_psi(old: dict[str, int], new: dict[str, int]) -> tuple[float, float]:
+    """(population stability index of the segment shares, the PSI expected from sampling
+    noise alone for these sizes). Half a person is added to every segment so that an empty
+    one does not make the index infinite. Under no change, PSI * n is about chi-square with
+    k - 1 degrees of freedom (1/n = 1/n_old + 1/n_new), so its expected value is the noise."""
+    segments = sorted(set(old) | set(new))
+    k = len(segments)
+    n_old = sum(old.values()) + 0.5 * k
+    n_new = sum(new.values()) + 0.5 * k
+    psi = 0.0
+    for segment in segments:
+        p_old = (old.get(segment, 0) + 0.5) / n_old
+        p_new = (new.get(segment, 0) + 0.5) / n_new
+        psi += (p_new - p_old) * math.log(p_new / p_old)
+    noise = (k - 1) * (1 / n_old + 1 / n_new)
+    return psi, noise
+
+
+def _score_shift_metrics(
+    con: duckdb.DuckDBPyConnection, published_db: Path | None
+) -> tuple[pd.DataFrame | None, str | None]:
+    """PSI of the segment distribution against the published run; (None, why) when skipped."""
+    if published_db is None or not Path(published_db).is_file():
+        return None, "score shift: no previous published run; skipped"
+    new_version = con.execute("select max(scoring_version) from marts.lead_scores").fetchone()[0]
+    new = dict(con.execute("select segment, count(*) from marts.lead_scores group by all").fetchall())
+    try:
+        # Read-only and closed at once: BI may hold the file; only the publish step replaces it.
+        with duckdb.connect(str(published_db), read_only=True) as published:
+            old_version, old_as_of = published.execute(
+                "select max(scoring_version), max(as_of_date) from marts.lead_scores"
+            ).fetchone()
+            old = dict(
+                published.execute("select segment, count(*) from marts.lead_scores group by all").fetchall()
+            )
+    except duckdb.Error as exc:
+        return None, f"score shift: the published file could not be read ({type(exc).__name__}); skipped"
+    if not old:
+        return None, "score shift: the published run scored nobody; skipped"
+    if old_version != new_version:
+        return None, (
+            f"score shift: the published run used scoring_version {old_version}, this one "
+            f"{new_version}: a new model is expected to move people; skipped"
+        )
+    psi, noise = segment_psi(old, new)
+    moved = sorted(
+        set(old) | set(new),
+        key=lambda seg: -abs(new.get(seg, 0) / sum(new.values()) - old.get(seg, 0) / sum(old.values())),
+    )[:3]
+    return (
+        pd.DataFrame(
+            [
+                {
+                    "segment_psi": psi,
+                    "noise_psi": noise,
+                    "judged_segment_psi": max(0.0, psi - noise),
+                    "people_before": sum(old.values()),
+                    "people_now": sum(new.values()),
+                    "published_as_of": str(old_as_of),
+                    "most_moved": ", ".join(
+                        f"{seg} {old.get(seg, 0):,} -> {new.get(seg, 0):,}" for seg in moved
+                    ),
+                }
+            ]
+        ),
+        None,
+    )
+
+
+def _score_shift(frame: pd.DataFrame, config: QualityConfig) -> _Suite:
+    s = _Suite("marts.score_shift")
+    row = frame.iloc[0]
+    limit = config.score_shift.max_segment_psi
+    s.expectations.append(
+        s.gxe.ExpectColumnValuesToBeBetween(
+            column="judged_segment_psi",
+            min_value=0,
+            max_value=limit,
+            description=(
+                f"the segment distribution moved by a PSI of at most {limit:g} (beyond sampling noise) "
+                "since the published run"
+            ),
+            meta={
+                "check": "marts.score_shift.segment_psi",
+                "rows": int(row["people_now"]),
+                "detail": (
+                    f"segments moved by a PSI of {row['segment_psi']:.3f} against the run published for "
+                    f"{row['published_as_of']} ({int(row['people_before']):,} -> {int(row['people_now']):,} "
+                    f"people; {row['noise_psi']:.3f} of it expected from sampling noise); at most "
+                    f"{limit:g} beyond the noise allowed (config marts.score_shift.max_segment_psi). "
+                    f"Most moved: {row['most_moved']}. A renamed event type or a broken feed moves "
+                    "scores silently; if the shift is real, rerun with --accept-score-shift"
+                ),
+                "look": (
+                    "select segment, count(*) from marts.lead_scores group by all  -- on the work "
+                    "database and on the published file"
+                ),
+            },
+        )
+    )
+    return s
+
+
 def _dq_frame(
     con, raw_counts: dict[str, int] | None, config: QualityConfig
 ) -> tuple[pd.DataFrame, str | None]:
@@ -563,12 +759,15 @@ def run_mart_checks(
     session: GxSession,
     *,
     raw_counts: dict[str, int] | None = None,
+    published_db: Path | None = None,
+    accept_score_shift: bool = False,
 ) -> MartCheckReport:
     """Validate the built marts in `work_db`; raise GateFailed(MART_CHECKS) on any failure."""
     con = duckdb.connect(str(work_db), read_only=True)
     suites: list[tuple[_Suite, pd.DataFrame]] = []
     row_counts: dict[str, int] = {}
     findings: list[Finding] = []
+    notes: list[str] = []
     try:
         tables = {
             f"{r[0]}.{r[1]}"
@@ -606,6 +805,21 @@ def run_mart_checks(
         if {"lead_scores", "lead_routing", "segment_matrix"} <= built and PERSON_SOURCE in tables:
             reconciliation = _reconciliation_metrics(con)
             suites.append((_reconciliation(reconciliation), reconciliation))
+        if {"lead_scores", "lead_routing"} <= built and {PERSON_SOURCE, "staging.stg_crm__accounts"} <= tables:
+            population = _population_metrics(con, config)
+            suites.append((_population(population, config), population))
+        if "lead_scores" in built:
+            shift, note = _score_shift_metrics(con, published_db)
+            if note:
+                notes.append(note)
+            elif accept_score_shift:
+                row = shift.iloc[0]
+                notes.append(
+                    f"score shift: PSI {row['segment_psi']:.3f} against the run published for "
+                    f"{row['published_as_of']} accepted (--accept-score-shift)"
+                )
+            else:
+                suites.append((_score_shift(shift, config), shift))
         if "audit.dq_row_reconciliation" in tables:
             dq_frame, table_column = _dq_frame(con, raw_counts, config)
             dq_present = _columns(con, "audit", "dq_row_reconciliation")
@@ -628,4 +842,4 @@ def run_mart_checks(
             findings,
             where=f"queries run on the work database {work_db}; Data Docs: {docs_index}",
         )
-    return MartCheckReport(checks_run=checks, row_counts=row_counts, docs_index=docs_index)
+    return MartCheckReport(checks_run=checks, row_counts=row_counts, docs_index=docs_index, notes=notes)

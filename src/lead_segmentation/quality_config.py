@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,66 @@ class CategoricalCheck:
     accepted_name: str
     accepted: tuple[str, ...]
     max_unknown_share: float
+    # Per distinct unknown value, judged by ShareTest (a renamed category): None = not checked.
+    max_unknown_value_share: float | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ShareTest:
+    """How a share is judged so that a small batch is not judged like a big one (`wilson`
+    in the thresholds file): a share is "above its limit" only when at least `min_rows` rows
+    are concerned AND the lower bound of its Wilson score interval (one-sided, `z`) is above
+    the limit, i.e. the true share is above the limit with ~95% confidence (z 1.645)."""
+
+    z: float
+    min_rows: int
+
+    def lower_bound(self, count: int, total: int) -> float:
+        return wilson_lower_bound(count, total, self.z)
+
+    def exceeds(self, count: int, total: int, limit: float) -> bool:
+        return count >= self.min_rows and self.lower_bound(count, total) > limit
+
+    def describe(self, limit: float) -> str:
+        return (
+            f"at most {limit:.1%} (judged on the Wilson lower bound, z {self.z:g}, and only from "
+            f"{self.min_rows} rows on; config wilson)"
+        )
+
+
+def wilson_lower_bound(count: int, total: int, z: float) -> float:
+    """Lower end of the Wilson score interval of count/total (0 when total is 0)."""
+    if total <= 0:
+        return 0.0
+    p = count / total
+    denominator = 1 + z * z / total
+    centre = p + z * z / (2 * total)
+    spread = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
+    return max(0.0, (centre - spread) / denominator)
+
+
+@dataclasses.dataclass(frozen=True)
+class PopulationLimits:
+    """Shares of the scored people a RevOps lead expects to be small (marts.population)."""
+
+    max_suppressed_share: float
+    max_invalid_email_share: float
+    max_without_account_share: float
+
+
+@dataclasses.dataclass(frozen=True)
+class ScoreShiftLimits:
+    """The segment distribution against the previously published run (marts.score_shift)."""
+
+    max_segment_psi: float
+
+
+@dataclasses.dataclass(frozen=True)
+class SyncLimits:
+    """The CRM sync's refusal of mass clears (sync)."""
+
+    max_clear_share: float  # of the people active in the CRM (synced, not suppressed)
+    clear_allowance_people: int  # clears tolerated whatever the share (a small CRM)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +130,10 @@ class QualityConfig:
     known_segments: tuple[str, ...]
     max_rejected_share: dict[str, float]  # per raw table (every table filled in)
     min_lead_scores_rows: int
+    share_test: ShareTest  # wilson
+    population: PopulationLimits  # marts.population
+    score_shift: ScoreShiftLimits  # marts.score_shift
+    sync: SyncLimits  # sync
 
 
 def _number(value: Any, key: str, *, integer: bool = False, share: bool = False) -> float | int:
@@ -100,7 +165,7 @@ def load_config(path: str | Path = DEFAULT_PATH) -> QualityConfig:
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
     doc = _mapping(doc, str(path))
-    _unknown(doc, {"version", "raw", "marts"}, str(path))
+    _unknown(doc, {"version", "wilson", "raw", "marts", "sync"}, str(path))
     if doc.get("version") != 1:
         raise ConfigError(f"{path}: version: expected 1, got {doc.get('version')!r}")
 
@@ -162,7 +227,9 @@ def load_config(path: str | Path = DEFAULT_PATH) -> QualityConfig:
     for i, entry in enumerate(raw.get("categoricals") or []):
         key = f"raw.categoricals[{i}]"
         entry = _mapping(entry, key)
-        _unknown(entry, {"table", "column", "accepted", "max_unknown_share"}, key)
+        _unknown(
+            entry, {"table", "column", "accepted", "max_unknown_share", "max_unknown_value_share"}, key
+        )
         table, column, accepted = entry.get("table"), entry.get("column"), entry.get("accepted")
         if table not in raw_schema.RAW_TABLES:
             raise ConfigError(f"{key}.table: unknown raw table {table!r}")
@@ -180,6 +247,13 @@ def load_config(path: str | Path = DEFAULT_PATH) -> QualityConfig:
                 max_unknown_share=_number(
                     entry.get("max_unknown_share"), f"{key}.max_unknown_share", share=True
                 ),
+                max_unknown_value_share=(
+                    None
+                    if entry.get("max_unknown_value_share") is None
+                    else _number(
+                        entry["max_unknown_value_share"], f"{key}.max_unknown_value_share", share=True
+                    )
+                ),
             )
         )
 
@@ -191,7 +265,11 @@ def load_config(path: str | Path = DEFAULT_PATH) -> QualityConfig:
     marts = _mapping(doc.get("marts"), "marts")
     # The segments are not configured here: they are the cells of the scoring model's seed
     # (one home; a leftover marts.known_segments key is rejected as unknown).
-    _unknown(marts, {"max_rejected_share", "min_lead_scores_rows"}, "marts")
+    _unknown(
+        marts,
+        {"max_rejected_share", "min_lead_scores_rows", "population", "score_shift"},
+        "marts",
+    )
     segments = seed_column("scoring/scoring_segment_matrix", "segment")
     rejected_doc = _mapping(marts.get("max_rejected_share"), "marts.max_rejected_share")
     _unknown(rejected_doc, {"default", *raw_schema.RAW_TABLES}, "marts.max_rejected_share")
@@ -206,7 +284,36 @@ def load_config(path: str | Path = DEFAULT_PATH) -> QualityConfig:
         for table in raw_schema.RAW_TABLES
     }
 
+    wilson = _mapping(doc.get("wilson"), "wilson")
+    _unknown(wilson, {"z", "min_rows"}, "wilson")
+    population = _mapping(marts.get("population"), "marts.population")
+    population_keys = ("max_suppressed_share", "max_invalid_email_share", "max_without_account_share")
+    _unknown(population, set(population_keys), "marts.population")
+    shift = _mapping(marts.get("score_shift"), "marts.score_shift")
+    _unknown(shift, {"max_segment_psi"}, "marts.score_shift")
+    sync = _mapping(doc.get("sync"), "sync")
+    _unknown(sync, {"max_clear_share", "clear_allowance_people"}, "sync")
+
     return QualityConfig(
+        share_test=ShareTest(
+            z=_number(wilson.get("z"), "wilson.z"),
+            min_rows=_number(wilson.get("min_rows"), "wilson.min_rows", integer=True),
+        ),
+        population=PopulationLimits(
+            *(
+                _number(population.get(k), f"marts.population.{k}", share=True)
+                for k in population_keys
+            )
+        ),
+        score_shift=ScoreShiftLimits(
+            max_segment_psi=_number(shift.get("max_segment_psi"), "marts.score_shift.max_segment_psi")
+        ),
+        sync=SyncLimits(
+            max_clear_share=_number(sync.get("max_clear_share"), "sync.max_clear_share", share=True),
+            clear_allowance_people=_number(
+                sync.get("clear_allowance_people"), "sync.clear_allowance_people", integer=True
+            ),
+        ),
         path=path,
         future_tolerance_days=_number(
             raw.get("future_tolerance_days"), "raw.future_tolerance_days", integer=True

@@ -144,6 +144,23 @@ def measure(con: duckdb.DuckDBPyConnection, as_of: dt.date, config: QualityConfi
                 unknown, values[f"{check.column}__present_rows"]
             )
             out[f"{check.column}_present_rows"] = values[f"{check.column}__present_rows"]
+            if check.max_unknown_value_share is not None:
+                # The most frequent unknown value: a category renamed upstream is one new
+                # value holding all its rows, where dirt is a few scattered ones.
+                top = con.execute(
+                    f"select lower(trim({_quote(check.column)})) as value, count(*) as rows "
+                    f"from {sql.relation} where {sql.unknown(check.column, check.accepted)} "
+                    "group by all order by rows desc, value limit 1"
+                ).fetchone()
+                value, rows = top if top else (None, 0)
+                present = values[f"{check.column}__present_rows"]
+                out[f"{check.column}_top_unknown_value"] = value
+                out[f"{check.column}_top_unknown_rows"] = rows
+                out[f"{check.column}_top_unknown_judged_share"] = (
+                    config.share_test.lower_bound(rows, present)
+                    if rows >= config.share_test.min_rows
+                    else 0.0
+                )
         metrics[table] = out
     return metrics
 
@@ -318,6 +335,33 @@ def _metric_expectations(table: str, m: dict, as_of: dt.date, config: QualityCon
     for check in config.categoricals:
         if check.table != table:
             continue
+        if check.max_unknown_value_share is not None:
+            value = m[f"{check.column}_top_unknown_value"]
+            rows, total = m[f"{check.column}_top_unknown_rows"], m[f"{check.column}_present_rows"]
+            limit = check.max_unknown_value_share
+            between(
+                f"{check.column}_top_unknown_judged_share",
+                max_value=limit,
+                check=f"{check.column}.unknown_value_share",
+                rows=rows,
+                description=(
+                    f"no single value outside raw_schema.{check.accepted_name} in raw.{table}."
+                    f"{check.column} holds more than {_pct(limit)} of the rows"
+                ),
+                detail=(
+                    f"{rows:,} of {total:,} rows ({_pct(rows / total if total else None)}) carry the "
+                    f"unknown {check.column} {value!r}; "
+                    f"{config.share_test.describe(limit)} per unknown value (config raw.categoricals "
+                    f"({table}.{check.column}).max_unknown_value_share): a {check.column} renamed "
+                    f"upstream? Map it back or add it to raw_schema.{check.accepted_name} and the "
+                    "scoring seeds deliberately"
+                ),
+                look=(
+                    f"select lower(trim({_quote(check.column)})) as value, count(*) as rows from "
+                    f"{sql.relation} where {sql.unknown(check.column, check.accepted)} group by all "
+                    "order by rows desc"
+                ),
+            )
         share(
             f"{check.column}_unknown_share",
             check=f"{check.column}.unknown_values",
@@ -378,7 +422,9 @@ def run_raw_checks(
         result = session.validate(f"raw.{table}.schema", frame, expectations, complete=True)
         pending.append(result)
         m = metrics[table]
-        metric_frame = pd.DataFrame([{k: v for k, v in m.items() if k != "newest_date"}])
+        metric_frame = pd.DataFrame(
+            [{k: v for k, v in m.items() if k != "newest_date" and not k.endswith("_top_unknown_value")}]
+        )
         expectations = _metric_expectations(table, m, as_of, config)
         checks += len(expectations)
         result = session.validate(f"raw.{table}.metrics", metric_frame, expectations, complete=True)
