@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Callable, Mapping
 
-from lead_segmentation.gates import Finding, Gate, GateFailed
+from lead_segmentation.gates import Finding, Gate, GateFailed, without_values
 
 PROGRESS_EVERY_SECONDS = 10.0
 ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -250,7 +250,9 @@ def run_dbt_build(
         finding = _finding(uid, node, result)
         (warnings if status == "warn" else findings).append(finding)
     if returncode != 0 and not findings:
-        detail = ANSI_ESCAPES.sub("", "; ".join(errors[-5:])) or f"dbt exited with code {returncode}"
+        detail = without_values(ANSI_ESCAPES.sub("", "; ".join(errors[-5:]))) or (
+            f"dbt exited with code {returncode}"
+        )
         findings.append(Finding("dbt.invocation", detail[:2000], look=str(log_path / "dbt.log")))
     if findings:
         raise GateFailed(Gate.DBT_BUILD, findings, where=where)
@@ -294,7 +296,8 @@ def _finding(uid: str, node: dict, result: dict) -> Finding:
         look = None
         rows = None
     else:
-        detail = f"{kind} {status}: {message[:1500]}"
+        # A model's database error may quote the row value that broke it: never logged.
+        detail = f"{kind} {status}: {without_values(message)[:1500]}"
         look = None
         rows = None
     return Finding(f"dbt.{kind}.{name}", detail, rows=rows, look=look)

@@ -10,6 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import re
+
+# A single-quoted literal in a database or dbt error message: a value from a row.
+_QUOTED_LITERAL = re.compile(r"'(?:[^']|'')*'")
+
+
+def without_values(text: str) -> str:
+    """An error text with its quoted literals replaced by '...': database errors quote the
+    value that failed (`Could not convert string 'jane@acme.com' to INT64`), and messages
+    reach the run log that every BI reader sees. Identifiers are double-quoted and stay."""
+    return _QUOTED_LITERAL.sub("'...'", text)
 
 
 class Gate(enum.Enum):

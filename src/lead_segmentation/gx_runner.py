@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,9 @@ from lead_segmentation.gates import Finding
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 SITE_NAME = "pipeline"
+# Columns whose values identify or describe a person: a failure never quotes them (messages
+# reach the run log BI reads); the finding's `look` query shows them on the work database.
+PERSONAL_COLUMN = re.compile(r"(^|_)(id|email|name|phone|first_name|last_name)$|email|phone")
 
 
 class GxSession:
@@ -147,6 +151,9 @@ def _describe(config, observed: dict) -> str:
             else f"{observed['unexpected_count']:,} rows break it"
         )
         examples = observed.get("partial_unexpected_list") or []
+        columns = [config.kwargs.get("column"), *(config.kwargs.get("column_list") or [])]
+        if any(c and PERSONAL_COLUMN.search(str(c)) for c in columns):
+            examples = []  # ids, emails, names: see the `look` query instead
         if examples:
             parts.append("e.g. " + ", ".join(repr(_plain(v)) for v in examples[:5]))
     if observed.get("partial_missing_list"):

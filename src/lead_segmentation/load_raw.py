@@ -44,6 +44,7 @@ from pathlib import Path
 
 import duckdb
 
+from lead_segmentation.owner_only import private_dir, private_file, restrict_new_files
 from lead_segmentation.raw_schema import DUCKDB_TYPES, RAW_TABLES
 from lead_segmentation.sql import quote_literal
 
@@ -328,12 +329,13 @@ def load_raw(raw_dir: str | Path, database: str | Path, *, quiet: bool = False) 
     """Load every raw file into schema raw; return rows loaded per table. All or nothing."""
     raw_dir = Path(raw_dir)
     files = find_raw_files(raw_dir)
-    Path(database).parent.mkdir(parents=True, exist_ok=True)
+    private_dir(Path(database).parent)  # the work DB holds personal data: owner-only
     loaded_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     counts: dict[str, int] = {}
     # The same memory cap and spill folder as the dbt profile: at 10M events an uncapped load
     # takes 80% of RAM by default (7 GB measured), more than the whole build needs.
     temp_directory = os.environ.get("DUCKDB_TEMP_DIRECTORY", str(Path(database).parent / "tmp"))
+    private_dir(temp_directory)  # spilled rows are raw rows
     con = duckdb.connect(
         str(database),
         config={
@@ -341,6 +343,7 @@ def load_raw(raw_dir: str | Path, database: str | Path, *, quiet: bool = False) 
             "temp_directory": temp_directory,
         },
     )
+    private_file(database)
     # Timestamps without an offset are UTC (the project's rule), whatever the machine's
     # zone; offsets convert to UTC (_typed_expression).
     con.execute("set TimeZone = 'UTC'")
@@ -404,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         "--database", default="warehouse/work.duckdb", type=Path, help="DuckDB file to load into"
     )
     args = parser.parse_args(argv)
+    restrict_new_files()
     try:
         load_raw(args.raw_dir, args.database)
     except RawLoadError as exc:

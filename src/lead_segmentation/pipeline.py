@@ -150,6 +150,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "does not continue the one they were built from), e.g. after a backfill older than "
         "var engagement_lookback_days",
     )
+    parser.add_argument(
+        "--accept-score-shift",
+        action="store_true",
+        help="publish even when the segment distribution moved beyond marts.score_shift of the "
+        "thresholds file against the published run (a real shift, checked by a person)",
+    )
     parser.add_argument("--demo-scale", type=float, default=DEMO_SCALE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
@@ -230,7 +236,10 @@ def demo_raw_dir(project_dir: Path, as_of: dt.date, scale: float, progress: Prog
     progress.say(f"demo data: generating scale {scale:g}, seed {DEMO_SEED}, as of {as_of} into {target}")
     staging = root / f".{name}.{os.getpid()}.tmp"
     shutil.rmtree(staging, ignore_errors=True)
-    (staging / "raw").mkdir(parents=True)
+    from lead_segmentation.owner_only import private_dir
+
+    private_dir(root)  # demo people are fake but shaped like real personal data
+    private_dir(staging / "raw")
     try:
         generate(
             scale=scale,
@@ -367,7 +376,17 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
     with progress.step("mart checks (Great Expectations)"):
         from lead_segmentation.mart_checks import run_mart_checks
 
-        report = run_mart_checks(args.work_db, args.as_of_date, config, session, raw_counts=raw_counts)
+        report = run_mart_checks(
+            args.work_db,
+            args.as_of_date,
+            config,
+            session,
+            raw_counts=raw_counts,
+            published_db=args.published_db,
+            accept_score_shift=args.accept_score_shift,
+        )
+        for note in report.notes:
+            progress.say(note)
         progress.say(f"mart checks: {report.checks_run} checks passed; Data Docs: {report.docs_index}")
 
     with progress.step(f"publish to {args.published_db}"):
@@ -411,6 +430,9 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from lead_segmentation.owner_only import restrict_new_files
+
+    restrict_new_files()  # the work DB, published file, demo data, dbt and GX output: owner-only
     progress = Progress(args.quiet)
     started_at = run_log.utc_now()
     record = run_log.RunRecord(
@@ -448,8 +470,11 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:  # noqa: BLE001 - the run log must record every outcome
                 exit_code = EXIT_UNEXPECTED
                 record.finish("error", exit_code)
-                record.failing_check = f"{type(exc).__name__}: {exc}"[:500]
-                record.message = traceback.format_exc()
+                # Database errors quote the value that failed: not in the log BI reads.
+                from lead_segmentation.gates import without_values
+
+                record.failing_check = without_values(f"{type(exc).__name__}: {exc}")[:500]
+                record.message = without_values(traceback.format_exc())
                 print(
                     f"UNEXPECTED ERROR (exit 1); nothing was published\n{record.message}",
                     file=sys.stderr,

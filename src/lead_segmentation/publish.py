@@ -28,6 +28,7 @@ import duckdb
 from lead_segmentation import run_log
 from lead_segmentation.contract import PUBLIC_MARTS
 from lead_segmentation.gates import Finding, Gate, GateFailed
+from lead_segmentation.owner_only import private_dir, private_file
 from lead_segmentation.sql import quote_literal
 
 # Oldest storage format that holds everything we publish; readable by DuckDB >= 1.0.
@@ -81,12 +82,14 @@ def publish(work_db: Path, published_db: Path, record: run_log.RunRecord) -> Pub
     """
     work_db = Path(work_db).resolve()
     published_db = Path(published_db).resolve()
-    published_db.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(published_db.parent)
     staged = published_db.with_name(f".{published_db.name}.{record.run_id}.tmp")
     _remove(staged)
     try:
         expected = _write(work_db, staged, record)
         _audit(staged, expected, record)
+        # Owner-only (ids with scores, the run log): BI readers get access deliberately.
+        private_file(staged)
         _fsync(staged)
         os.replace(staged, published_db)
     except BaseException as exc:  # also Ctrl-C: never leave a staged copy behind

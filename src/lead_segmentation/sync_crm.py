@@ -1,7 +1,7 @@
 """Reverse-ETL helper: turn the published routing into CRM import batches of what changed.
 
     lead-segmentation-sync-crm --published warehouse/published.duckdb --out DIR \
-        --mapping hubspot|salesforce|PATH [--state PATH] [--dry-run] [--full] [--max-left-pct N]
+        --mapping hubspot|salesforce|PATH [--state PATH] [--dry-run] [--full] [--max-clear-pct N]
 
 Reads `marts.lead_routing` (and the `marts.lead_scores` fields the mapping asks for, joined on
 contact_id) from the published file, opened READ-ONLY and closed before anything is written:
@@ -21,6 +21,10 @@ of the last successful sync and writes, into DIR:
   scoring_version and run id, the counts, and each batch file's name, rows and sha256. It is
   written last: a batch without a manifest is incomplete and must not be imported.
 
+Every cell that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab
+or a carriage return, other than a plain number) is written with a leading apostrophe (OWASP's
+CSV-injection advice): `=HYPERLINK(...)` arrives in the CRM as the text `'=HYPERLINK(...)`.
+
 A batch file with no rows is not written (its manifest entry is null). When nothing changed,
 nothing is written at all and the state is not touched: the sync prints `nothing to sync`
 and exits 0. Import batches in batch id order (the ids sort chronologically).
@@ -35,8 +39,12 @@ also name a `.parquet` or `.json` file. One sync per state at a time (a lock fil
 
 `--full` resends everyone in lead_routing (upserts and clears) plus the people who left.
 `--dry-run` prints the counts and writes nothing (no batch, no state).
-`--max-left-pct` (default 25) refuses a run in which more than that share of the people in
-the state would be cleared as `left`: a truncated publish must not wipe the CRM.
+Mass clears are refused (exit 3): a run that would clear, for ANY reason (newly suppressed, or
+gone from lead_routing), more than `sync.max_clear_share` (25%) of the people active in the
+CRM (synced and not suppressed), beyond `sync.clear_allowance_people` (10) whatever the share,
+of scripts/config/quality_thresholds.yml. A batch of invalid emails (everyone suppressed) or a
+truncated publish must not wipe the CRM. `--max-clear-pct N` overrides the share for one run
+(`--max-left-pct` is its old name); `--thresholds PATH` reads another thresholds file.
 
 Exit codes: 0 synced or nothing to sync; 1 writing failed (nothing committed); 2 usage or
 configuration error (arguments, mapping file, state file, another sync running); 3 published
@@ -56,6 +64,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import sys
 import uuid
 from pathlib import Path
@@ -66,13 +75,14 @@ import yaml
 
 from lead_segmentation.contract import CONTRACT_COLUMNS
 from lead_segmentation.errors import ConfigError
-from lead_segmentation.paths import CRM_FIELD_MAPS_DIR, PUBLISHED_DB, WAREHOUSE_DIR
+from lead_segmentation.owner_only import private_dir, private_file, restrict_new_files
+from lead_segmentation.paths import CRM_FIELD_MAPS_DIR, PUBLISHED_DB, QUALITY_THRESHOLDS, WAREHOUSE_DIR
 from lead_segmentation.sql import quote_identifier
 
 MAPPINGS_DIR = CRM_FIELD_MAPS_DIR
 DEFAULT_PUBLISHED = PUBLISHED_DB
 DEFAULT_STATE_DIR = WAREHOUSE_DIR / "sync_state"
-DEFAULT_MAX_LEFT_PCT = 25.0
+THRESHOLDS = QUALITY_THRESHOLDS
 
 EXIT_OK = 0
 EXIT_WRITE_FAILED = 1
@@ -573,7 +583,7 @@ def _state_arrow(rows: list[StateRow]):
 def write_state(path: Path, rows: list[StateRow]) -> None:
     """Replace the state atomically: a temporary file beside it, fsynced, renamed over it."""
     suffix = _state_suffix(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp{suffix}")
     rows = sorted(rows, key=lambda r: r.contact_id)
     try:
@@ -598,6 +608,7 @@ def write_state(path: Path, rows: list[StateRow]) -> None:
                 ],
             }
             tmp.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+        private_file(tmp)  # contact ids and what was sent about them
         fd = os.open(tmp, os.O_RDONLY)
         try:
             os.fsync(fd)
@@ -620,7 +631,7 @@ def state_lock(path: Path) -> Iterator[None]:
         return
     lock_path = path.with_name(path.name + ".lock")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         handle = open(lock_path, "a+")
     except OSError as exc:
         raise ConfigError(f"cannot create the lock file {lock_path}: {exc}") from exc
@@ -645,6 +656,13 @@ class Plan:
     counts: dict[str, int]
     state: list[StateRow]  # the state to write once the batch is complete
     tracked_before: int
+    active_before: int = 0  # people active in the CRM before this batch (synced, not suppressed)
+    wiped_suppressed: int = 0  # of them, cleared by this batch because now suppressed
+    wiped_left: int = 0  # of them, cleared because gone from lead_routing
+
+    @property
+    def wiped(self) -> int:
+        return self.wiped_suppressed + self.wiped_left
 
     @property
     def empty(self) -> bool:
@@ -674,9 +692,12 @@ def plan_sync(
     blanks = [mapping.null_value] * len(mapping.blank)
     seen: set[str] = set()
 
+    wiped_suppressed = wiped_left = 0
     for person in people:
         seen.add(person.contact_id)
         before = state.get(person.contact_id)
+        if person.is_suppressed and before is not None and not before.is_suppressed:
+            wiped_suppressed += 1
         if person.is_suppressed:
             reason = person.suppression_reason or SUPPRESSED_UNKNOWN
             row = [person.contact_id, *blanks, reason]
@@ -717,19 +738,34 @@ def plan_sync(
         # back later is new again).
         clears.append([contact_id, *blanks, LEFT])
         counts["left"] += 1
+        if not state[contact_id].is_suppressed:
+            wiped_left += 1
 
-    return Plan(upserts=upserts, clears=clears, counts=counts, state=new_state, tracked_before=len(state))
+    return Plan(
+        upserts=upserts,
+        clears=clears,
+        counts=counts,
+        state=new_state,
+        tracked_before=len(state),
+        active_before=sum(not row.is_suppressed for row in state.values()),
+        wiped_suppressed=wiped_suppressed,
+        wiped_left=wiped_left,
+    )
 
 
-def check_mass_left(plan: Plan, max_left_pct: float, published: Path) -> None:
-    if not plan.tracked_before or max_left_pct >= 100:
+def check_mass_clear(plan: Plan, max_clear_pct: float, allowance: int, published: Path) -> None:
+    """Refuse a batch that would clear more than `max_clear_pct` % of the people active in
+    the CRM, for any reason (newly suppressed or left), beyond `allowance` people."""
+    if not plan.active_before or max_clear_pct >= 100 or plan.wiped <= allowance:
         return
-    share = 100.0 * plan.counts["left"] / plan.tracked_before
-    if share > max_left_pct:
+    share = 100.0 * plan.wiped / plan.active_before
+    if share > max_clear_pct:
         raise PublishedDataError(
-            f"refusing to clear {plan.counts['left']:,} of {plan.tracked_before:,} synced people "
-            f"({share:.1f}% > --max-left-pct {max_left_pct:g}) as `left`: {published} looks "
-            f"truncated. If the removals are real, rerun with a higher --max-left-pct."
+            f"refusing to clear {plan.wiped:,} of {plan.active_before:,} people active in the CRM "
+            f"({share:.1f}% > {max_clear_pct:g}%, sync.max_clear_share of the thresholds file or "
+            f"--max-clear-pct; {plan.wiped_suppressed:,} newly suppressed, {plan.wiped_left:,} gone "
+            f"from lead_routing): {published} looks broken (a bad batch, a truncated publish). If "
+            "the clears are real, rerun with a higher --max-clear-pct."
         )
 
 
@@ -745,7 +781,8 @@ def _write_file(path: Path, write) -> str:
     """Write via a temporary file beside `path`, fsync, rename; return the file's sha256."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8", newline="") as handle:
+            private_file(tmp)  # also when it existed (a crashed run's leftover)
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
@@ -756,11 +793,31 @@ def _write_file(path: Path, write) -> str:
     return digest
 
 
+# A cell a spreadsheet would run as a formula (CSV / formula injection, OWASP): it starts with
+# one of these. Neutralised with a leading apostrophe, which spreadsheets show as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.]\d*)?|[.]\d+)([eE][+-]?\d+)?")
+
+
+def neutralise_formula(value: str) -> str:
+    """`=HYPERLINK(...)` -> `'=HYPERLINK(...)`; a plain number (-12.5) stays a number."""
+    if value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def write_batch_file(path: Path, header: list[str], rows: list[list[str]]) -> str:
+    """A batch CSV; every cell goes through neutralise_formula (a batch is opened in
+    spreadsheets before import)."""
+
     def write(handle):
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+        # Python's csv quotes a field holding "\n" (the line terminator) but not a bare "\r",
+        # which readers take as a line break: a row with one is written fully quoted.
+        quoted = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
+        for row in [header, *rows]:
+            cells = [neutralise_formula(cell) for cell in row]
+            (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)
 
     return _write_file(path, write)
 
@@ -781,7 +838,7 @@ def write_batch(
     state_path: Path,
 ) -> dict[str, Path]:
     """Write the batch files then the manifest. On failure removes what it wrote and raises."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(out_dir)
     prefix = f"{mapping.name}_{batch_id}"
     written: dict[str, Path] = {}
     files: dict[str, dict | None] = {}
@@ -878,21 +935,44 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--dry-run", action="store_true", help="print the counts; write no batch and no state")
     parser.add_argument("--full", action="store_true", help="resend everyone, not only the changes")
     parser.add_argument(
+        "--max-clear-pct",
         "--max-left-pct",
+        dest="max_clear_pct",
         type=float,
-        default=DEFAULT_MAX_LEFT_PCT,
-        help="refuse when more than this %% of the synced people left lead_routing (default %(default)g; 100 = off)",
+        default=None,
+        help="refuse when this run would clear more than this %% of the people active in the CRM, "
+        "for any reason (default: sync.max_clear_share of the thresholds file; 100 = off)",
+    )
+    parser.add_argument(
+        "--thresholds",
+        type=Path,
+        default=THRESHOLDS,
+        help="quality thresholds file (its `sync` section; default %(default)s)",
     )
     args = parser.parse_args(argv)
     if args.out is None and not args.dry_run:
         parser.error("--out is required (unless --dry-run)")
-    if not 0 <= args.max_left_pct <= 100:
-        parser.error("--max-left-pct must be between 0 and 100")
+    if args.max_clear_pct is not None and not 0 <= args.max_clear_pct <= 100:
+        parser.error("--max-clear-pct must be between 0 and 100")
     return args
+
+
+def sync_limits(path: Path) -> tuple[float, int]:
+    """(max clear share in %, allowance in people) from the thresholds file's `sync` section."""
+    from lead_segmentation import quality_config
+
+    try:
+        limits = quality_config.load_config(path).sync
+    except ConfigError as exc:
+        raise ConfigError(f"thresholds file: {exc}") from exc
+    return 100.0 * limits.max_clear_share, limits.clear_allowance_people
 
 
 def run(args: argparse.Namespace) -> int:
     mapping = load_mapping(args.mapping)
+    max_clear_pct, clear_allowance = sync_limits(args.thresholds)
+    if args.max_clear_pct is not None:
+        max_clear_pct = args.max_clear_pct
     state_path = args.state or default_state_path(mapping)
     _state_suffix(state_path)
     lock = contextlib.nullcontext() if args.dry_run else state_lock(state_path)
@@ -902,7 +982,7 @@ def run(args: argparse.Namespace) -> int:
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         batch_id = new_batch_id(now)
         plan = plan_sync(people, state, mapping, full=args.full, batch_id=batch_id, now=now)
-        check_mass_left(plan, args.max_left_pct, args.published)
+        check_mass_clear(plan, max_clear_pct, clear_allowance, args.published)
 
         if plan.empty:
             print(_summary(plan, mapping, info, None))
@@ -942,6 +1022,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    restrict_new_files()
     try:
         return run(args)
     except ConfigError as exc:  # arguments, mapping or state file unusable

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,14 @@ def test_loads_every_table_typed_with_lineage(raw_dir, tmp_path):
     assert types["last_incident_at"] == "TIMESTAMP"
     assert types["_loaded_at"] == "TIMESTAMP"
     assert lines == [1, 2]
+
+
+def test_the_work_database_is_owner_only(raw_dir, tmp_path):
+    """It holds emails, names and phones: 0600, in a folder the loader creates 0700."""
+    db = tmp_path / "new_folder" / "w.duckdb"
+    load_raw(raw_dir, db, quiet=True)
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
 
 
 def test_quoted_empty_string_differs_from_null(raw_dir, tmp_path):

@@ -14,6 +14,7 @@ import fcntl
 import hashlib
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -417,16 +418,63 @@ def test_dry_run_writes_neither_batch_nor_state(env, capsys):
 
 
 def test_mass_clear_is_refused(env, capsys):
-    publish(env.published, [active("c1"), active("c2"), active("c3"), active("c4")])
+    """A truncated publish (half the people gone) must not wipe the CRM."""
+    people = [f"c{i:02d}" for i in range(40)]
+    publish(env.published, [active(c) for c in people])
     env.sync()
     state_bytes, files = env.state.read_bytes(), env.files()
-    publish(env.published, [active("c1"), active("c2")])  # half the people gone: a truncated publish?
+    publish(env.published, [active(c) for c in people[:20]])  # half the people gone
     capsys.readouterr()
     assert env.sync() == 3
-    assert "refusing to clear 2 of 4" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "refusing to clear 20 of 40 people active in the CRM" in err
+    assert "0 newly suppressed, 20 gone from lead_routing" in err
     assert env.state.read_bytes() == state_bytes and env.files() == files
-    assert env.sync("--max-left-pct", "50") == 0
-    assert env.last()["counts"]["left"] == 2
+    assert env.sync("--max-left-pct", "50") == 0  # the old option name still works
+    assert env.last()["counts"]["left"] == 20
+
+
+def test_mass_clear_is_refused_whatever_the_reason(env, capsys):
+    """A batch in which everyone became suppressed (every email invalid) would clear the whole
+    CRM: refused like people leaving, and the two reasons add up (15% + 15% > 25%)."""
+    people = [f"c{i:02d}" for i in range(40)]
+    publish(env.published, [active(c) for c in people])
+    env.sync()
+    state_bytes = env.state.read_bytes()
+    publish(env.published, [suppressed(c, "undeliverable") for c in people])
+    capsys.readouterr()
+    assert env.sync() == 3
+    assert "refusing to clear 40 of 40 people active in the CRM" in capsys.readouterr().err
+    assert env.state.read_bytes() == state_bytes
+
+    mixed = [suppressed(c, "undeliverable") for c in people[:6]] + [active(c) for c in people[12:]]
+    publish(env.published, mixed)  # 6 suppressed + 6 gone = 12 of 40 = 30%
+    assert env.sync() == 3
+    assert "6 newly suppressed, 6 gone from lead_routing" in capsys.readouterr().err
+    assert env.sync("--max-clear-pct", "30") == 0
+    assert env.last()["counts"]["cleared"] == 6 and env.last()["counts"]["left"] == 6
+
+
+def test_small_clears_are_allowed_and_the_limit_comes_from_the_thresholds_file(env, tmp_path, capsys):
+    """Up to sync.clear_allowance_people clears pass whatever the share (a small CRM); the
+    share is sync.max_clear_share of the thresholds file."""
+    publish(env.published, [active("c1"), active("c2"), active("c3"), active("c4")])
+    env.sync()
+    publish(env.published, [active("c1"), suppressed("c2"), suppressed("c3")])  # 3 of 4
+    assert env.sync() == 0
+    assert env.last()["counts"]["cleared"] == 2 and env.last()["counts"]["left"] == 1
+
+    from lead_segmentation.paths import QUALITY_THRESHOLDS as DEFAULT_PATH
+
+    strict = tmp_path / "thresholds.yml"
+    text = DEFAULT_PATH.read_text().replace("clear_allowance_people: 10", "clear_allowance_people: 0")
+    strict.write_text(text)
+    publish(env.published, [suppressed("c1")])
+    capsys.readouterr()
+    assert env.sync("--thresholds", str(strict)) == 3
+    assert "refusing to clear 1 of 1 people" in capsys.readouterr().err
+    strict.write_text(text.replace("max_clear_share: 0.25", "max_clear_share: 2"))
+    assert env.sync("--thresholds", str(strict)) == 2  # a bad thresholds file is a config error
 
 
 # --------------------------------------------------------------------------- state safety
@@ -850,3 +898,57 @@ def test_cli_exit_codes(env):
     assert _run_cli(env, "--max-left-pct", "150").returncode == 2  # usage error
     result = _run_cli(env)
     assert result.returncode == 0 and "new 1" in result.stdout
+
+
+# --------------------------------------------------------------------------- CSV injection
+
+
+def test_batch_cells_that_a_spreadsheet_would_run_are_neutralised(env):
+    """Values starting with =, +, -, @, a tab or a carriage return reach the batch files with
+    a leading apostrophe (OWASP CSV injection); plain numbers, negative ones included, stay."""
+    evil = {
+        "next_action": '=HYPERLINK("http://evil.example","click")',
+        "routing_reason": "+cmd|' /C calc'!A0",
+        "owner_team": "-2+3",
+        "account_id": "@SUM(1+1)",
+        "segment": "\t=1+1",
+        "motion": "\r=1+1",
+    }
+    publish(
+        env.published,
+        [active("c1", **evil), active("=c2"), suppressed("c3", reason="=cmd()")],
+        [score("c1", reason_codes="-1", fit_grade="A"), score("=c2"), score("c3")],
+    )
+    env.sync()
+    upserts = {r["warehouse_contact_id"]: r for r in env.rows("upserts")}
+    first, second = upserts["c1"], upserts["'=c2"]
+    columns = {c: first[c] for c in ("routing_next_action", "routing_reason", "routing_owner_team")}
+    assert columns == {
+        "routing_next_action": "'" + evil["next_action"],
+        "routing_reason": "'" + evil["routing_reason"],
+        "routing_owner_team": "'-2+3",
+    }
+    assert first["warehouse_account_id"] == "'@SUM(1+1)"
+    assert first["lead_segment"] == "'\t=1+1" and first["lead_motion"] == "'\r=1+1"
+    assert first["score_reason_codes"] == "-1" and first["routing_priority"] == "1"  # numbers stay
+    assert second["warehouse_contact_id"] == "'=c2"
+    (clear,) = env.rows("clears")
+    assert clear["outreach_clear_reason"] == "'=cmd()"
+    raw = b"".join(p.read_bytes() for p in env.out.glob("*.csv"))
+    assert b'\n=' not in raw and b',=' not in raw and b',"=' not in raw
+
+
+def test_state_and_batches_are_owner_only(env):
+    """The state and the batches hold contact ids and what was sent about them: 0600 files in
+    0700 folders (created by the sync), whatever the umask."""
+    old = os.umask(0o022)
+    try:
+        publish(env.published, [active("c1"), suppressed("c2")])
+        env.sync()
+    finally:
+        os.umask(old)
+    files = [env.state, *env.out.iterdir()]
+    assert len(files) == 4  # state, upserts, clears, manifest
+    assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}
+    assert stat.S_IMODE(env.out.stat().st_mode) == 0o700
+    assert stat.S_IMODE(env.state.parent.stat().st_mode) == 0o700

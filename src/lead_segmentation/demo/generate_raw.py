@@ -2121,6 +2121,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--format", choices=("csv", "parquet"), default="csv")
     args = parser.parse_args(argv)
+    from lead_segmentation.owner_only import private_dir, restrict_new_files
+
+    # The people are fake but shaped like personal data (names, emails, phones): owner-only.
+    restrict_new_files()
+    private_dir(args.out)
     generate(args.scale, args.seed, args.out, args.as_of, args.format)
     return 0
 

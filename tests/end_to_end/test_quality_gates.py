@@ -17,14 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import stat
-import sys
 
 import duckdb
 import pytest
 
 from conftest import TEST_AS_OF
 from pipeline_helpers import (
-    PROJECT_DIR,
     Warehouse,
     copy_raw,
     file_state,
@@ -122,11 +120,10 @@ def test_a_small_batch_with_a_renamed_event_type_stops_at_the_raw_gate(generated
     (an upstream rename): scores and routing would move silently. The overall unknown-share
     check lets it through (under its 10-row allowance); the per-value Wilson check stops it.
     The same batch without the rename passes the raw gate."""
-    sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-    from gx_runner import GxSession
-    from load_raw import load_raw
-    from quality_config import load_config
-    from raw_checks import run_raw_checks
+    from lead_segmentation.gx_runner import GxSession
+    from lead_segmentation.load_raw import load_raw
+    from lead_segmentation.quality_config import load_config
+    from lead_segmentation.raw_checks import run_raw_checks
 
     batch = small_batch(generated_raw_dir, tmp_path / "batch")
     clean_db = tmp_path / "clean.duckdb"
@@ -150,13 +147,12 @@ def test_segment_distribution_shift_against_the_published_run(built_warehouse, t
     """The mart gate compares the segments with the published run: the same data passes; half
     the people moved to another segment stops the run; --accept-score-shift lets a real shift
     through with a note; no published file, or another scoring version, skips with a note."""
-    sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-    import run_log
-    from gates import GateFailed
-    from gx_runner import GxSession
-    from mart_checks import run_mart_checks
-    from publish import publish
-    from quality_config import load_config
+    from lead_segmentation import run_log
+    from lead_segmentation.gates import GateFailed
+    from lead_segmentation.gx_runner import GxSession
+    from lead_segmentation.mart_checks import run_mart_checks
+    from lead_segmentation.publish import publish
+    from lead_segmentation.quality_config import load_config
 
     published = tmp_path / "published.duckdb"
     record = run_log.RunRecord(run_id="previous", as_of_date=TEST_AS_OF, started_at=run_log.utc_now())
@@ -196,9 +192,8 @@ def test_segment_distribution_shift_against_the_published_run(built_warehouse, t
 
 
 def test_psi_noise_and_wilson_bounds_scale_with_the_batch():
-    sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-    from mart_checks import segment_psi
-    from quality_config import load_config
+    from lead_segmentation.mart_checks import segment_psi
+    from lead_segmentation.quality_config import load_config
 
     test = load_config().share_test
     # 20 of 20 suppressed fails a 50% limit; 12 of 20 does not; 600 of 1,000 does.
@@ -239,9 +234,8 @@ def test_a_refused_line_never_copies_personal_data_into_messages_or_the_run_log(
 
 
 def test_error_texts_lose_their_quoted_values_and_person_columns_their_examples():
-    sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-    from gates import without_values
-    from gx_runner import PERSONAL_COLUMN
+    from lead_segmentation.gates import without_values
+    from lead_segmentation.gx_runner import PERSONAL_COLUMN
 
     text = "Conversion Error: Could not convert string 'jane.o''neil@acme.com' to INT64 in \"email\""
     assert without_values(text) == "Conversion Error: Could not convert string '...' to INT64 in \"email\""
