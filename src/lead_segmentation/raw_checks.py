@@ -215,6 +215,18 @@ def _schema_expectations(table: str, frame: pd.DataFrame) -> list:
     return expectations
 
 
+def _category_text(value: str | None) -> str:
+    """An unknown category as a message may show it: a plain code (`pricing_page_viewed`) as
+    is; anything else (an email or a name that slid into the column) by its shape only. The
+    check fails only from wilson.min_rows rows on, so a value it names is shared by several
+    rows: a category, not a person."""
+    if value is not None and re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", value):
+        return repr(value)
+    from load_raw import value_shape
+
+    return f"shaped {value_shape(value)!r}"
+
+
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2%}"
 
@@ -350,7 +362,7 @@ def _metric_expectations(table: str, m: dict, as_of: dt.date, config: QualityCon
                 ),
                 detail=(
                     f"{rows:,} of {total:,} rows ({_pct(rows / total if total else None)}) carry the "
-                    f"unknown {check.column} {value!r}; "
+                    f"unknown {check.column} {_category_text(value)}; "
                     f"{config.share_test.describe(limit)} per unknown value (config raw.categoricals "
                     f"({table}.{check.column}).max_unknown_value_share): a {check.column} renamed "
                     f"upstream? Map it back or add it to raw_schema.{check.accepted_name} and the "
