@@ -222,7 +222,7 @@ def _category_text(value: str | None) -> str:
     rows: a category, not a person."""
     if value is not None and re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", value):
         return repr(value)
-    from load_raw import value_shape
+    from lead_segmentation.load_raw import value_shape
 
     return f"shaped {value_shape(value)!r}"
 

@@ -42,7 +42,7 @@ also name a `.parquet` or `.json` file. One sync per state at a time (a lock fil
 Mass clears are refused (exit 3): a run that would clear, for ANY reason (newly suppressed, or
 gone from lead_routing), more than `sync.max_clear_share` (25%) of the people active in the
 CRM (synced and not suppressed), beyond `sync.clear_allowance_people` (10) whatever the share,
-of scripts/config/quality_thresholds.yml. A batch of invalid emails (everyone suppressed) or a
+of config/quality_thresholds.yml. A batch of invalid emails (everyone suppressed) or a
 truncated publish must not wipe the CRM. `--max-clear-pct N` overrides the share for one run
 (`--max-left-pct` is its old name); `--thresholds PATH` reads another thresholds file.
 
