@@ -111,6 +111,13 @@ class ScoreShiftLimits:
 
 
 @dataclasses.dataclass(frozen=True)
+class ReportLimits:
+    """What the segment report shows (report)."""
+
+    min_people_for_rate: int  # a rate on fewer people is not shown, only its count
+
+
+@dataclasses.dataclass(frozen=True)
 class SyncLimits:
     """The CRM sync's refusal of mass clears (sync)."""
 
@@ -134,6 +141,7 @@ class QualityConfig:
     population: PopulationLimits  # marts.population
     score_shift: ScoreShiftLimits  # marts.score_shift
     sync: SyncLimits  # sync
+    report: ReportLimits  # report
 
 
 def _number(value: Any, key: str, *, integer: bool = False, share: bool = False) -> float | int:
@@ -165,7 +173,7 @@ def load_config(path: str | Path = DEFAULT_PATH) -> QualityConfig:
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
     doc = _mapping(doc, str(path))
-    _unknown(doc, {"version", "wilson", "raw", "marts", "sync"}, str(path))
+    _unknown(doc, {"version", "wilson", "raw", "marts", "sync", "report"}, str(path))
     if doc.get("version") != 1:
         raise ConfigError(f"{path}: version: expected 1, got {doc.get('version')!r}")
 
@@ -293,6 +301,8 @@ def load_config(path: str | Path = DEFAULT_PATH) -> QualityConfig:
     _unknown(shift, {"max_segment_psi"}, "marts.score_shift")
     sync = _mapping(doc.get("sync"), "sync")
     _unknown(sync, {"max_clear_share", "clear_allowance_people"}, "sync")
+    report = _mapping(doc.get("report"), "report")
+    _unknown(report, {"min_people_for_rate"}, "report")
 
     return QualityConfig(
         share_test=ShareTest(
@@ -313,6 +323,11 @@ def load_config(path: str | Path = DEFAULT_PATH) -> QualityConfig:
             clear_allowance_people=_number(
                 sync.get("clear_allowance_people"), "sync.clear_allowance_people", integer=True
             ),
+        ),
+        report=ReportLimits(
+            min_people_for_rate=_number(
+                report.get("min_people_for_rate"), "report.min_people_for_rate", integer=True
+            )
         ),
         path=path,
         future_tolerance_days=_number(

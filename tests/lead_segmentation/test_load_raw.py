@@ -224,7 +224,7 @@ def test_a_file_that_is_not_utf8_is_refused_naming_the_line(raw_dir, tmp_path):
     # ... also in the header, and from the command line: one line, exit 2, no traceback
     path.write_bytes(b"contact_id,\xe9mail\n")
     result = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve().parents[1] / "scripts" / "load_raw.py"),
+        [sys.executable, "-m", "lead_segmentation.load_raw",
          "--raw-dir", str(raw_dir), "--database", str(tmp_path / "w.duckdb")],
         capture_output=True,
         text=True,

@@ -25,9 +25,6 @@ MUTED = "#616e7c"
 GRID = "#e4e7eb"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
-# Cells with fewer people than this are not coloured by their conversion rate (too few to read).
-SMALL_CELL = 10
-
 
 # ---------------------------------------------------------------------------------------------
 # Formatting
@@ -160,9 +157,10 @@ def nice_minutes(value: float) -> float:
     return nice_max(value / 1440) * 1440
 
 
-def heatmap_svg(matrix: list[dict], *, mode: str) -> Markup:
+def heatmap_svg(matrix: list[dict], *, mode: str, min_people: int) -> Markup:
     """The risk x intent matrix. mode 'people': colour = people (square-root scale);
-    mode 'conversion': colour = SQL rate."""
+    mode 'conversion': colour = SQL rate; a cell of fewer than `min_people` people
+    (report.min_people_for_rate) shows no rate (data.hide_small_rates blanked it)."""
     cell_w, cell_h, left, top = 158, 94, 86, 44
     width, height = left + cell_w * len(INTENT_LEVELS) + 4, top + cell_h * len(RISK_BANDS) + 26
     by_cell = {(r["risk_band"], r["intent_level"]): r for r in matrix}
@@ -185,7 +183,7 @@ def heatmap_svg(matrix: list[dict], *, mode: str) -> Markup:
             else:
                 t = float(row["sql_rate"]) if row and row.get("sql_rate") is not None else 0.0
             # A conversion rate of a handful of people says little: such cells stay uncoloured.
-            small = mode == "conversion" and 0 < people < SMALL_CELL
+            small = mode == "conversion" and 0 < people < min_people
             colour = _mix(low, high, t) if people and not small else "#f5f7fa"
             ink, sub = _text_colours(colour)
             seg = row["segment"] if row else "(no segment)"
@@ -222,6 +220,11 @@ def heatmap_svg(matrix: list[dict], *, mode: str) -> Markup:
                         fill=sub,
                     )
                 )
+            elif small:
+                body.append(_text(x + 12, y + 46, f"n {fmt_int(people)}", size=17, weight="700", fill=ink))
+                body.append(
+                    _text(x + 12, y + 66, f"too few people for a rate (< {min_people})", size=10.5, fill=sub)
+                )
             else:
                 body.append(
                     _text(x + 12, y + 46, f"SQL {fmt_pct(row.get('sql_rate'))}", size=17, weight="700", fill=ink)
@@ -250,7 +253,7 @@ def heatmap_svg(matrix: list[dict], *, mode: str) -> Markup:
     legend = (
         f"people: 0 → {fmt_int(max_people)} (square-root scale)"
         if mode == "people"
-        else f"SQL rate: 0% → 100% (dashed: fewer than {SMALL_CELL} people)"
+        else f"SQL rate: 0% → 100% (dashed: fewer than {min_people} people, no rate shown)"
     )
     body.append(_text(left + 168, ly, legend, size=11, fill=MUTED))
     label = "Segment matrix: people per cell" if mode == "people" else "Segment matrix: conversion per cell"
@@ -360,6 +363,25 @@ def sparkline_svg(values: list, *, kind: str, y_max: float, colour: str, label: 
     return _svg(width, height, body, label)
 
 
+LEGEND_LINE = 17  # px per legend line
+
+
+def _legend(entries: list[tuple[str, str]], left: float, right_edge: float) -> tuple[list[str], int]:
+    """Colour keys left to right, wrapped onto a new line before the chart's right edge, so
+    that every series has its entry (a fifth one used to be drawn past the edge). Returns
+    the SVG parts and the number of lines."""
+    body, lines, lx = [], 1, left
+    for name, colour in entries:
+        entry_w = 26 + 6.6 * len(name)
+        if lx > left and lx + entry_w - 8 > right_edge:
+            lines, lx = lines + 1, left
+        y = 6 + (lines - 1) * LEGEND_LINE
+        body.append(f'<rect x="{lx:.0f}" y="{y}" width="11" height="11" rx="2" fill="{colour}"/>')
+        body.append(_text(lx + 15, y + 9, name, size=11.5))
+        lx += entry_w
+    return body, lines
+
+
 def grouped_bars_svg(
     categories: list[str],
     sublabels: list[str],
@@ -370,11 +392,15 @@ def grouped_bars_svg(
     height: int = 250,
     percent: bool = True,
 ) -> Markup:
-    """Vertical grouped bars. series: (label, colour, values per category)."""
+    """Vertical grouped bars. series: (label, colour, values per category); a None value (a
+    rate on too few people) draws no bar."""
     left, right, top, bottom = 44, 8, 30, 44
-    plot_w, plot_h = width - left - right, height - top - bottom
     if not categories:
         return _svg(width, 60, [_text(10, 30, "No data.", fill=MUTED)], label)
+    legend, lines = _legend([(name, colour) for name, colour, _ in series], left, width - right)
+    top += (lines - 1) * LEGEND_LINE
+    height += (lines - 1) * LEGEND_LINE
+    plot_w, plot_h = width - left - right, height - top - bottom
     values = [float(v) for _, _, vs in series for v in vs if v is not None]
     y_max = nice_max(max(values) if values else 1.0)
     body = []
@@ -402,11 +428,7 @@ def grouped_bars_svg(
         body.append(_text(cx, top + plot_h + 15, category, size=11, anchor="middle", weight="600"))
         if sublabels:
             body.append(_text(cx, top + plot_h + 29, sublabels[c], size=9.5, anchor="middle", fill=MUTED))
-    lx = left
-    for name, colour, _ in series:
-        body.append(f'<rect x="{lx}" y="6" width="11" height="11" rx="2" fill="{colour}"/>')
-        body.append(_text(lx + 15, 15, name, size=11.5))
-        lx += 26 + 6.6 * len(name)
+    body += legend
     return _svg(width, height, body, label)
 
 
@@ -447,11 +469,7 @@ def hbars_svg(
             )
             body.append(_text(left + max(w, 0) + 5, y + bar_h - 4, value_format(v), size=10.5, fill=MUTED))
     if len(seen) > 1:
-        lx = left
-        for name, colour in seen:
-            body.append(f'<rect x="{lx}" y="6" width="11" height="11" rx="2" fill="{colour}"/>')
-            body.append(_text(lx + 15, 15, name, size=11.5))
-            lx += 26 + 6.6 * len(name)
+        body += _legend(seen, left, width - right)[0]
     return _svg(width, height, body, label)
 
 

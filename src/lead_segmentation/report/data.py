@@ -125,20 +125,36 @@ class ReportData:
     reconciliation: list[dict]
     rejected_by_reason: list[dict] | None  # None: dq_rejected_rows is not published
     suppression: list[dict]
+    min_people_for_rate: int  # report.min_people_for_rate of the thresholds file
+
+
+def hide_small_rates(rows: list[dict], count_field: str, rate_fields, minimum: int) -> None:
+    """Blank the rates of rows counting fewer than `minimum` people (a holdout of 1 that
+    converted is not "100%"); such a row gets `too_few_people` and keeps its count."""
+    for row in rows:
+        count = row.get(count_field) or 0
+        row["too_few_people"] = count < minimum
+        if row["too_few_people"]:
+            for field in rate_fields:
+                if field in row:
+                    row[field] = None
 
 
 def load_data(published_path: Path, weeks: int = DEFAULT_WEEKS) -> ReportData:
+    from lead_segmentation.quality_config import load_config
+
+    minimum = load_config().report.min_people_for_rate
     published_path = Path(published_path)
     if not published_path.is_file():
         raise ReportError(f"no published file at {published_path}: run the pipeline first")
     con = duckdb.connect(str(published_path), read_only=True)
     try:
-        return _load(con, published_path, weeks)
+        return _load(con, published_path, weeks, minimum)
     finally:
         con.close()
 
 
-def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int) -> ReportData:
+def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int, minimum: int) -> ReportData:
     tables = _tables(con)
     missing = [t for t in REQUIRED_TABLES if t not in tables.get("marts", set())]
     if missing:
@@ -356,7 +372,22 @@ def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int) -> R
         """,
     )
 
+    # Rates on too few people are noise: blanked (shown "–", bars not drawn), counts kept.
+    outcome_fields = [field for field, _ in outcome_columns]
+    hide_small_rates(matrix, "contacts", ["mql_rate", "sql_rate", "opportunity_rate", "won_rate"], minimum)
+    for deciles in (fit_deciles, intent_deciles):
+        hide_small_rates(deciles, "people", outcome_fields, minimum)
+    hide_small_rates(
+        experiment_kpis,
+        "leads_entered",
+        ["mql_rate", "sql_rate", "meetings_per_lead", "opportunities_per_lead", "pipeline_per_lead"],
+        minimum,
+    )
+    hide_small_rates(experiment_people, "people", ["mql_rate", "sql_rate", "customer_rate"], minimum)
+    hide_small_rates(experiment_by_segment, "people", ["mql_rate", "sql_rate"], minimum)
+
     return ReportData(
+        min_people_for_rate=minimum,
         published_path=str(published_path),
         generated_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0),
         as_of_date=as_of_date,
@@ -658,8 +689,10 @@ def build_context(data: ReportData) -> dict:
         "d": data,
         "key_figures": key_figures,
         "key_values": {k: raw_value(v) for k, v in key_values.items()},
-        "heatmap_people": heatmap_svg(data.matrix, mode="people"),
-        "heatmap_conversion": heatmap_svg(data.matrix, mode="conversion"),
+        "heatmap_people": heatmap_svg(data.matrix, mode="people", min_people=data.min_people_for_rate),
+        "heatmap_conversion": heatmap_svg(
+            data.matrix, mode="conversion", min_people=data.min_people_for_rate
+        ),
         "matrix_table": data_table("segment-matrix-data", matrix_columns, data.matrix, ["segment"]),
         "kpi_headers": kpi_headers,
         "kpi_rows": kpi_rows,

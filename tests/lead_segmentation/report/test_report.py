@@ -29,6 +29,15 @@ from conftest import TEST_AS_OF
 from lead_segmentation.report import render
 
 RUN_ID = "test-report-run"
+RATE_FIELDS = {"mql_rate", "sql_rate", "customer_rate", "opportunity_rate", "won_rate",
+               "won_opportunity_rate", "meetings_per_lead", "opportunities_per_lead", "pipeline_per_lead"}
+
+
+def min_people() -> int:
+    """report.min_people_for_rate: a rate on fewer people is not shown."""
+    from lead_segmentation.quality_config import load_config
+
+    return load_config().report.min_people_for_rate
 
 
 # ---- reading the page back ------------------------------------------------------------------
@@ -226,6 +235,8 @@ def test_matrix_numbers_equal_the_mart(built, published):
         for field in fields:
             value = rec[field]
             value = None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+            if field in RATE_FIELDS and rec["contacts"] < min_people():
+                value = None  # too few people: not shown
             if field == "sla_hours" and value is not None:
                 value = int(value)
             assert same(cells[field], value), (rec["segment"], field, cells[field], value)
@@ -312,6 +323,8 @@ def test_score_deciles_equal_the_mart(built, published, table_id, score):
     for decile, want in expected.items():
         cells = shown[(str(decile),)]
         for field, value in want.items():
+            if field in RATE_FIELDS and want["people"] < min_people():
+                value = None  # too few people: not shown
             assert same(cells[field], value), (score, decile, field, cells[field], value)
     (people,), = rows(published, "select count(*) from marts.lead_scores")
     assert sum(int(c["people"]) for c in shown.values()) == people
@@ -513,3 +526,57 @@ def test_report_renders_in_headless_chromium(built, tmp_path):
     for marker in ('id="segment-matrix-data"', 'id="kpi-sparklines"', 'id="dq-reconciliation-data"'):
         assert marker in dom.stdout
     assert dom.stdout.count("<svg") == [t for t, _ in page.tags].count("svg")
+
+
+# ---- rates on too few people, legends ---------------------------------------------------------
+
+
+def test_rates_on_too_few_people_are_not_shown(published, tmp_path):
+    """A holdout of one person who became an SQL must not read "100%": below
+    report.min_people_for_rate the rate is blank (–, no bar), the count stays."""
+    path = tmp_path / "published.duckdb"
+    shutil.copyfile(published, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("update marts.lead_scores set is_holdout = false")
+        con.execute(
+            "update marts.lead_scores set is_holdout = true, lead_status = 'sql' "
+            "where contact_id = (select min(contact_id) from marts.lead_scores)"
+        )
+        con.execute("delete from marts.segment_kpis where experiment_group = 'holdout'")
+        con.execute(
+            "insert into marts.segment_kpis by name select * replace ('holdout' as experiment_group, "
+            "1 as leads_entered, 1 as mqls, 1 as sqls) from marts.segment_kpis limit 1"
+        )
+    page = read_page(render.build_report(path, tmp_path / "index.html"))
+    holdout = table_by(page, "experiment-people-data", "experiment-group")[("holdout",)]
+    assert holdout["people"] == "1" and holdout["sql_rate"] == "" and holdout["mql_rate"] == ""
+    treatment = table_by(page, "experiment-people-data", "experiment-group")[("treatment",)]
+    assert treatment["sql_rate"] != ""
+    funnel = table_by(page, "experiment-kpis-data", "experiment-group")[("holdout",)]
+    assert funnel["leads_entered"] == "1" and funnel["sql_rate"] == ""
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "SQLs / lead: holdout 100.0%" not in html and "MQLs / lead: holdout 100.0%" not in html
+    assert f"A rate on fewer than {min_people()} people is not shown" in page.text
+    # the matrix: a cell of fewer people shows its count, no rate
+    small = [r for r in table_by(page, "segment-matrix-data", "segment").values()
+             if 0 < int(r["contacts"]) < min_people()]
+    assert all(r["sql_rate"] == "" for r in small)
+
+
+def test_every_series_has_a_legend_entry_inside_the_chart():
+    """The decile charts draw five series on 530 px: the fifth (won rate) used to be keyed
+    past the right edge. Legend entries wrap onto a new line instead."""
+    import re
+
+    from lead_segmentation.report.charts import grouped_bars_svg
+
+    names = ["MQL rate (mql or sql)", "SQL rate", "Customer rate", "Opportunity rate", "Won rate"]
+    svg = str(grouped_bars_svg(["D1", "D2"], ["0-10", "11-20"],
+                               [(n, "#123456", [0.1, 0.2]) for n in names], label="deciles"))
+    width = float(re.search(r'viewBox="0 0 ([0-9.]+) ', svg).group(1))
+    keys = re.findall(r'<rect x="([0-9.]+)" y="([0-9.]+)" width="11" height="11"', svg)
+    assert len(keys) == len(names)
+    for (x, _), name in zip(keys, names):
+        assert float(x) + 15 + 6.6 * len(name) <= width, name
+        assert f">{name}<" in svg
+    assert len({y for _, y in keys}) == 2  # wrapped onto a second line
