@@ -26,13 +26,17 @@ Thresholds: config/quality_thresholds.yml.
 Exit codes:
   0   published
   1   unexpected error (a bug, the work database in use by another run, ...)
-  2   raw load refused (a missing file or column, a renamed column, a value of the wrong type)
+  2   raw load refused (a missing file or column, a renamed column, a value of the wrong type,
+      a file that is not UTF-8, a timestamp with a zone name)
   3   raw checks failed (an empty table, NULL keys, duplicate ids, future timestamps, stale
-      data, unknown categories above their thresholds; an events or forms file that does not
+      data, unknown categories above their thresholds, one unknown value holding a share of
+      a category (a renamed event type); an events or forms file that does not
       continue the one the incremental models were built from and is much smaller)
   4   dbt build failed (a model error, or a data test (unit test with --with-unit-tests) at
       error severity)
-  5   mart checks failed (a contract invariant of the built marts)
+  5   mart checks failed (a contract invariant of the built marts; too many people
+      suppressed, with an invalid email or without an account; the segments moved against
+      the published run beyond marts.score_shift, unless --accept-score-shift)
   6   publish failed (the copy could not be written or did not match the work database)
   64  invalid command line
   130 interrupted (Ctrl-C)
