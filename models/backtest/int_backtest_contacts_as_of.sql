@@ -6,9 +6,10 @@
          survivor and the records merged into it; today's identity map, docs/backtest.md).
       2. version at T, per record: the latest version updated by T (ties: the later line, as
          staging orders them; a NULL updated_at is the oldest); a record whose every version
-         was updated after T is represented by its earliest version (the export holds no
-         older state). A record exists at T when created by T and its version then is not
-         deleted.
+         was updated after T is represented by its earliest version for its profile (title,
+         email, country, account: the export holds no older state) but not for its lifecycle
+         stage, a status that a later edit may have moved (unknown at T: a lead). A record
+         exists at T when created by T and its version then is not deleted.
       3. person at T: the survivor's own attributes; the furthest lifecycle stage of the
          person's records (lifecycle_rank, as a merge keeps it); the survivor's account, else
          the most recently updated record's (as stg_crm__contacts). The person exists at T
@@ -95,7 +96,8 @@ records_at_dates as (
 
     select
         *,
-        {{ lifecycle_rank('lifecycle_stage') }} as lifecycle_rank
+        case when is_known then lifecycle_stage end as lifecycle_stage_at_date,
+        {{ lifecycle_rank('case when is_known then lifecycle_stage end') }} as lifecycle_rank
     from ranked_versions
     where
         version_pick = 1
@@ -108,7 +110,7 @@ lifecycle_ranked as (
     select
         as_of_date,
         person_id,
-        lifecycle_stage,
+        lifecycle_stage_at_date as lifecycle_stage,
         row_number() over (
             partition by as_of_date, person_id
             order by lifecycle_rank desc, is_survivor desc, contact_id asc

@@ -2,10 +2,10 @@
     What each person scored at T did in the horizon after T (one row per as_of_date x person
     who existed at T): facts dated in (T, horizon end], and never after the run's scoring
     date (later facts are not known yet; is_horizon_complete says when a horizon is cut).
-    - became_sql: the first SQL evidence falls in the horizon: a meeting_booked or
-      discovery_completed activity (the shipped SQL rule), a CRM version of one of the
-      person's records moving to sql / opportunity / customer, or an opportunity created
-      with the person as primary contact.
+    - became_sql: SQL evidence dated in the horizon: a meeting_booked or discovery_completed
+      activity (the shipped SQL rule) or an opportunity created with the person as primary
+      contact. A CRM version showing stage sql is not evidence: its updated_at dates the
+      last edit of the record, not the stage change (docs/backtest.md).
     - opportunity_created: an opportunity created in the horizon with the person as primary
       contact; opportunity_won: one of those closed won by the horizon's end;
       pipeline_usd: their amounts (today's version of each deal).
@@ -37,18 +37,6 @@ opportunities as (
 
 ),
 
-base_contacts as (
-
-    select * from {{ ref('base_crm__contacts') }}
-
-),
-
-contact_identities as (
-
-    select * from {{ ref('stg_crm__contact_identities') }}
-
-),
-
 horizons as (
 
     -- The horizon as far as it is known: cut at the run's scoring date.
@@ -70,15 +58,6 @@ sql_evidence as (
     from sales_activities
     where disposition in ('meeting_booked', 'discovery_completed')
 
-    union all
-
-    select
-        contact_identities.person_id as contact_id,
-        cast(base_contacts.updated_at as date) as evidence_date
-    from base_contacts
-    inner join contact_identities
-        on base_contacts.contact_id = contact_identities.contact_id
-    where base_contacts.lifecycle_stage in ('sql', 'opportunity', 'customer')
 
     union all
 
