@@ -58,7 +58,6 @@ sql_evidence as (
     from sales_activities
     where disposition in ('meeting_booked', 'discovery_completed')
 
-
     union all
 
     select
