@@ -43,7 +43,8 @@ def test_backtest_runs_only_when_asked_and_is_published(tmp_path, generated_raw_
             """select count(*) from marts.score_backtest
             where bucket_type = 'overall' and score_name = 'intent' and outcome = 'became_sql'"""
         ).fetchone()[0]
-    assert (dates, complete, str(runs)) == (12, 9, TEST_AS_OF.isoformat())
+    # month ends 2025-06-30 .. 2026-05-31; horizons ending by 2026-06-30: up to 2026-03-31
+    assert (dates, complete, str(runs)) == (12, 10, TEST_AS_OF.isoformat())
     assert overall == 12
     proposal = warehouse.root / "proposals" / TEST_AS_OF.isoformat()
     assert (proposal / "comparison.md").is_file() or "backtest proposal was not written" in backtest.output
