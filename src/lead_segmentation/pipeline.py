@@ -430,7 +430,7 @@ def run_backtest_build(args: argparse.Namespace, variables: dict, progress: Prog
     """`dbt build --select tag:backtest` on the work database the daily build just passed:
     the backtest models (a bare `dbt build` leaves them out, selectors.yml) and their tests.
     A failure stops the run like the daily build (gate dbt_build, exit 4)."""
-    from dbt_build import run_dbt_build
+    from lead_segmentation.dbt_build import run_dbt_build
 
     with progress.step("backtest (dbt build --select tag:backtest)"):
         outcome = run_dbt_build(
@@ -451,7 +451,6 @@ def write_backtest_proposal(args: argparse.Namespace, progress: Progress) -> Non
     out_dir = args.published_db.parent / "proposals" / args.as_of_date.isoformat()
     with progress.step(f"backtest proposal {out_dir}"):
         try:
-            sys.path.insert(0, str(args.project_dir / "src"))
             from lead_segmentation.backtest.learn import write_proposal
 
             summary = write_proposal(args.work_db, args.project_dir / "seeds", out_dir)

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 from lead_segmentation import run_log
-from lead_segmentation.contract import PUBLIC_MARTS
+from lead_segmentation.contract import BACKTEST_MARTS, PUBLIC_MARTS
 from lead_segmentation.gates import Finding, Gate, GateFailed
 from lead_segmentation.sql import quote_literal
 
@@ -45,7 +45,7 @@ PUBLISHED_RELATIONS: list[tuple[str, str, str]] = [
 # backtest, `pipeline.py --backtest`; docs/backtest.md). A later run without --backtest
 # publishes the last one built again; its run_as_of_date says which run it is from.
 OPTIONAL_PUBLISHED_RELATIONS: list[tuple[str, str, str]] = [
-    ("backtest", "score_backtest", "marts"),
+    ("backtest", name, "marts") for name in BACKTEST_MARTS
 ]
 
 

@@ -35,7 +35,7 @@ class Build:
 
 
 def _build(root: Path, raw_dir: Path) -> Build:
-    from load_raw import load_raw
+    from lead_segmentation.load_raw import load_raw
 
     database = root / "work.duckdb"
     load_raw(raw_dir, database, quiet=True)

@@ -1,5 +1,5 @@
 """The demo data's planted truth is found (issue 16): the generator plants known effects
-(scripts/generate_raw.py, PLANTED_*: a demo request is the strongest signal of conversion in
+(lead_segmentation.demo.generate_raw, PLANTED_*: a demo request is the strongest signal of conversion in
 the following weeks, leaders convert more, and the program's fast first response raises
 conversion over the holdout's); the backtest, the learner and the experiment statistics must
 recover them from the built warehouse.
@@ -27,8 +27,8 @@ HIGH_INTENT_FORMS = ("demo_request", "contact_sales", "assessment_request")
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    from generate_raw import generate
-    from load_raw import load_raw
+    from lead_segmentation.demo.generate_raw import generate
+    from lead_segmentation.load_raw import load_raw
 
     root = tmp_path_factory.mktemp("recovery")
     generate(scale=RECOVERY_SCALE, seed=TEST_SEED, out_dir=root / "raw", as_of=TEST_AS_OF, quiet=True)

@@ -1,6 +1,6 @@
 """Learned weights, proposed and never applied (issue 16; docs/backtest.md).
 
-    python -m lead_segmentation.backtest.learn --work-db warehouse/work.duckdb \
+    lead-segmentation-propose --work-db warehouse/work.duckdb \
         --out warehouse/proposals/2026-06-30 [--outcome became_sql] [--c 1.0]
 
 Reads the backtest the work database holds (models/backtest): per as-of date T and person who
@@ -41,6 +41,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
+
+from lead_segmentation.paths import PROJECT_DIR
 
 OUTCOMES = ("became_sql", "opportunity_created", "opportunity_won")
 FAMILIES = ("fit", "risk", "intent")
@@ -494,9 +496,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--work-db", type=Path, required=True, help="work DuckDB with the backtest")
     parser.add_argument("--out", type=Path, required=True, help="folder for the proposal files")
-    parser.add_argument(
-        "--seeds", type=Path, default=Path(__file__).resolve().parents[3] / "seeds"
-    )
+    parser.add_argument("--seeds", type=Path, default=PROJECT_DIR / "seeds", help="the project's seeds")
     parser.add_argument("--outcome", choices=OUTCOMES, default=DEFAULT_OUTCOME)
     parser.add_argument("--c", type=float, default=DEFAULT_C, help="inverse L2 strength")
     parser.add_argument("--train-share", type=float, default=DEFAULT_TRAIN_SHARE)
