@@ -802,10 +802,12 @@ def _backtest_context(backtest: dict | None) -> dict:
     auc_chart = line_chart_svg(
         points, "as_of_date", [(f"auc_{s}", n, c) for s, n, c in BACKTEST_SERIES],
         label="AUC per as-of date and score (0.5 = chance)", width=540,
+        value_format=lambda v: f"{float(v):.3f}", point_noun="as of",
     )
     lift_chart = line_chart_svg(
         points, "as_of_date", [(f"lift_{s}", n, c) for s, n, c in BACKTEST_SERIES],
         label="Top-decile lift per as-of date and score (1 = random)", width=540,
+        value_format=lambda v: f"{float(v):.2f}", point_noun="as of",
     )
     deciles = list(range(1, 11))
     calibration_chart = grouped_bars_svg(
