@@ -595,8 +595,8 @@ def build_context(data: ReportData) -> dict:
         return group.get("sql_rate") if (group.get("people") or 0) >= data.experiment_min_group_size else None
 
     def too_few(g: dict) -> str:
-        small = any(((g.get(k) or {}).get("people") or 0) < data.experiment_min_group_size
-                    for k in ("treatment", "holdout"))
+        # Both groups need the minimum (a group without people is absent from g).
+        small = len(g) < 2 or any((r.get("people") or 0) < data.experiment_min_group_size for r in g.values())
         return ", too few to tell" if small else ""
 
     segment_experiment_chart = hbars_svg(
