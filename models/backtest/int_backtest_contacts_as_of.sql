@@ -11,7 +11,7 @@
          stage, a status that a later edit may have moved (unknown at T: a lead). A record
          exists at T when created by T and its version then is not deleted.
       3. person at T: the survivor's own attributes; the furthest lifecycle stage of the
-         person's records (lifecycle_rank, as a merge keeps it); the survivor's account, else
+         person's records (crm_lifecycle_stages' funnel order, as a merge keeps it); the survivor's account, else
          the most recently updated record's (as stg_crm__contacts). The person exists at T
          when the survivor record does (it is the earliest created).
 -#}
@@ -33,6 +33,12 @@ base_contacts as (
 contact_identities as (
 
     select * from {{ ref('stg_crm__contact_identities') }}
+
+),
+
+lifecycle_stages as (
+
+    select * from {{ ref('crm_lifecycle_stages') }}
 
 ),
 
@@ -94,14 +100,22 @@ ranked_versions as (
 
 records_at_dates as (
 
+    -- Funnel order of crm_lifecycle_stages (as stg_crm__contacts): furthest highest, an
+    -- unlisted stage 0, no stage (or one not known at T) -1.
     select
-        *,
-        case when is_known then lifecycle_stage end as lifecycle_stage_at_date,
-        {{ lifecycle_rank('case when is_known then lifecycle_stage end') }} as lifecycle_rank
+        ranked_versions.*,
+        case when ranked_versions.is_known then ranked_versions.lifecycle_stage end
+            as lifecycle_stage_at_date,
+        case
+            when not ranked_versions.is_known or ranked_versions.lifecycle_stage is null then -1
+            else coalesce(lifecycle_stages.funnel_rank, 0)
+        end as lifecycle_rank
     from ranked_versions
+    left join lifecycle_stages
+        on ranked_versions.lifecycle_stage = lifecycle_stages.lifecycle_stage
     where
-        version_pick = 1
-        and not is_deleted
+        ranked_versions.version_pick = 1
+        and not ranked_versions.is_deleted
 
 ),
 

@@ -31,6 +31,12 @@ sales_activities as (
 
 ),
 
+dispositions as (
+
+    select * from {{ ref('routing_dispositions') }}
+
+),
+
 opportunities as (
 
     select * from {{ ref('stg_crm__opportunities') }}
@@ -53,10 +59,12 @@ horizons as (
 sql_evidence as (
 
     select
-        contact_id,
-        cast(occurred_at as date) as evidence_date
+        sales_activities.contact_id,
+        cast(sales_activities.occurred_at as date) as evidence_date
     from sales_activities
-    where disposition in ('meeting_booked', 'discovery_completed')
+    inner join dispositions
+        on sales_activities.disposition = dispositions.disposition
+    where dispositions.qualification_signal = 'sql_activity'
 
     union all
 

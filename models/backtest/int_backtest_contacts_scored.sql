@@ -48,6 +48,12 @@ sales_activities as (
 
 ),
 
+dispositions as (
+
+    select * from {{ ref('routing_dispositions') }}
+
+),
+
 fit_grades as (
 
     select * from {{ ref('scoring_fit_grades') }}
@@ -86,23 +92,22 @@ routing_parameters as (
 
 min_known_inputs as (
 
-    select max(value) as min_known_inputs
+    select {{ parameter_value('scoring_parameters', 'risk_min_known_inputs') }} as min_known_inputs
     from parameters
-    where parameter = 'risk_min_known_inputs'
 
 ),
 
 thresholds as (
 
     select
-        max(case when parameter = 'sql_activity_window_days' then value end)
+        {{ parameter_value('routing_parameters', 'sql_activity_window_days') }}
             as sql_activity_window_days,
-        max(case when parameter = 'mql_min_fit_score' then value end) as mql_min_fit_score,
-        max(case when parameter = 'mql_min_intent_score' then value end)
+        {{ parameter_value('routing_parameters', 'mql_min_fit_score') }} as mql_min_fit_score,
+        {{ parameter_value('routing_parameters', 'mql_min_intent_score') }}
             as mql_min_intent_score,
-        max(case when parameter = 'mql_high_intent_min_score' then value end)
+        {{ parameter_value('routing_parameters', 'mql_high_intent_min_score') }}
             as mql_high_intent_min_score,
-        max(case when parameter = 'mql_high_intent_min_fit_score' then value end)
+        {{ parameter_value('routing_parameters', 'mql_high_intent_min_fit_score') }}
             as mql_high_intent_min_fit_score
     from routing_parameters
 
@@ -204,11 +209,13 @@ sql_activity_counts as (
         people_at_dates.contact_id,
         count(*) as recent_sql_activities
     from sales_activities
+    inner join dispositions
+        on sales_activities.disposition = dispositions.disposition
     inner join people_at_dates
         on sales_activities.contact_id = people_at_dates.contact_id
     cross join thresholds
     where
-        sales_activities.disposition in ('meeting_booked', 'discovery_completed')
+        dispositions.qualification_signal = 'sql_activity'
         and {{ age_in_days('sales_activities.occurred_at', as_of='people_at_dates.as_of_date') }}
         between 0 and thresholds.sql_activity_window_days
     group by

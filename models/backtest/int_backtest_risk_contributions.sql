@@ -59,19 +59,19 @@ parameters as (
 risk_parameters as (
 
     select
-        max(case when parameter = 'risk_framework_cap' then value end) as framework_cap,
-        max(case when parameter = 'risk_audit_deadline_days' then value end)
+        {{ parameter_value('scoring_parameters', 'risk_framework_cap') }} as framework_cap,
+        {{ parameter_value('scoring_parameters', 'risk_audit_deadline_days') }}
             as audit_deadline_days,
-        max(case when parameter = 'risk_recent_incident_days' then value end)
+        {{ parameter_value('scoring_parameters', 'risk_recent_incident_days') }}
             as recent_incident_days,
-        max(case when parameter = 'risk_small_security_team_below' then value end)
+        {{ parameter_value('scoring_parameters', 'risk_small_security_team_below') }}
             as small_security_team_below,
-        max(case when parameter = 'risk_eol_software_min' then value end) as eol_software_min,
-        max(case when parameter = 'risk_exposed_services_min' then value end)
+        {{ parameter_value('scoring_parameters', 'risk_eol_software_min') }} as eol_software_min,
+        {{ parameter_value('scoring_parameters', 'risk_exposed_services_min') }}
             as exposed_services_min,
-        max(case when parameter = 'risk_exposed_services_high_min' then value end)
+        {{ parameter_value('scoring_parameters', 'risk_exposed_services_high_min') }}
             as exposed_services_high_min,
-        max(case when parameter = 'risk_exposed_services_high_points' then value end)
+        {{ parameter_value('scoring_parameters', 'risk_exposed_services_high_points') }}
             as exposed_services_high_points
     from parameters
 
