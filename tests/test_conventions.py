@@ -93,11 +93,12 @@ def test_scripts_and_dbt_contracts_list_the_same_mart_columns():
     column for column and in order: one cannot change without the other."""
     import yaml
 
-    from lead_segmentation.contract import CONTRACT_COLUMNS
+    from lead_segmentation.contract import BACKTEST_CONTRACT_COLUMNS, CONTRACT_COLUMNS
 
     documented = [
         model
-        for path in sorted((PROJECT_DIR / "models" / "marts").rglob("*.yml"))
+        for folder in ("marts", "backtest")
+        for path in sorted((PROJECT_DIR / "models" / folder).rglob("*.yml"))
         for model in (yaml.safe_load(path.read_text()) or {}).get("models", [])
     ]
     contracted = {
@@ -106,7 +107,7 @@ def test_scripts_and_dbt_contracts_list_the_same_mart_columns():
         if model.get("config", {}).get("contract", {}).get("enforced")
     }
     assert set(CONTRACT_COLUMNS) <= set(contracted), "a published mart without an enforced contract"
-    for mart, columns in CONTRACT_COLUMNS.items():
+    for mart, columns in {**CONTRACT_COLUMNS, **BACKTEST_CONTRACT_COLUMNS}.items():
         assert contracted[mart] == columns, f"{mart}: dbt {contracted[mart]} != scripts {columns}"
 
 

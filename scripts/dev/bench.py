@@ -20,6 +20,8 @@ For each scale, on the same machine and in one run:
                 person by person (the differential test's comparison), so the bound is honest
   6. increment  load D+1 into the same work database and `dbt build` again: the incremental
                 models process one day instead of the history
+With --backtest, per scale instead: load D, the daily build, then the backtest
+(`dbt build --select tag:backtest`) with 6 and with 12 as-of dates, in a table of its own.
 Every step runs in a child process: wall time, and peak memory of its process tree (RSS summed
 over the tree, sampled from /proc every 0.1 s; the kernel's ru_maxrss is not used because Linux
 carries a parent's high-water mark across fork+exec). Results are kept
@@ -376,6 +378,70 @@ def _child_json(measured: Measured) -> dict:
         return {}
 
 
+BACKTEST_BUILD = ("build", "--select", "tag:backtest", *WITHOUT_UNIT_TESTS)
+BACKTEST_DATE_COUNTS = (6, 12)  # as-of dates per backtest run: the cost should grow linearly
+
+
+def bench_backtest(scale: float, data_dir: Path, as_of: dt.date, say) -> dict:
+    """The backtest (issue 16, docs/backtest.md) on day D: load, the job's daily build (the
+    backtest reads its staging tables), then `dbt build --select tag:backtest` (models and data
+    tests) with 6 and with 12 month-end as-of dates (var backtest_months)."""
+    day, _, manifest = ensure_data(data_dir, scale, as_of, say)
+    run = data_dir / f"scale_{scale:g}" / "run_backtest"
+    shutil.rmtree(run, ignore_errors=True)
+    (run / "tmp").mkdir(parents=True)
+    python = sys.executable
+    work_db = run / "work.duckdb"
+    result: dict = {"scale": scale, "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                    "rows": manifest["rows"], "load_before": list(os.getloadavg())}
+    step = measure([python, str(SCRIPTS_DIR / "load_raw.py"), "--database", str(work_db), "--raw-dir", str(day)],
+                   log=run / "logs" / "load_raw.log")
+    env = dbt_env(work_db, run / "target_daily", as_of)
+    step = measure(dbt_cmd(*JOB_BUILD), env=env, log=run / "logs" / "dbt_build.log")
+    say(f"  daily build   {step['seconds']:8.1f}s  exit {step['returncode']}")
+    if not step.ok:
+        say(_tail(step["log"], 30))
+        return result
+    for months in BACKTEST_DATE_COUNTS:
+        env = dbt_env(work_db, run / f"target_backtest_{months}", as_of)
+        cmd = dbt_command(PROJECT_DIR, {"backtest_months": months}, *BACKTEST_BUILD)
+        step = measure(cmd, env=env, log=run / "logs" / f"backtest_{months}.log")
+        result[f"backtest_{months}_dates"] = {**step, **run_results(run / f"target_backtest_{months}")}
+        say(f"  backtest {months:2d} dates {step['seconds']:6.1f}s  {step['peak_mb']:6} MB  exit {step['returncode']}")
+        if not step.ok:
+            say(_tail(step["log"], 30))
+    result["load_after"] = list(os.getloadavg())
+    shutil.rmtree(run, ignore_errors=True)
+    return result
+
+
+def render_backtest(results: dict) -> str:
+    rows = [r for r in sorted(results.values(), key=lambda r: r["scale"]) if r.get("backtest_12_dates")]
+    if not rows:
+        return ""
+    lines = [
+        "",
+        "Backtest (`dbt build --select tag:backtest`, models and data tests, after the daily build; "
+        "`bench.py --backtest`). Wall time, and in brackets the models' own time summed over dbt's "
+        "threads (the part that grows with dates and data; the rest is dbt's parse and the tests):",
+        "",
+        "| scale | events | measured (UTC) | load avg before / after | 6 as-of dates: wall (models) "
+        "| 12 as-of dates: wall (models) | peak MB (12) | slowest models (12 dates, s) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        six, twelve = r.get("backtest_6_dates", {}), r["backtest_12_dates"]
+        top = ", ".join(f"{name} {seconds:.2f}" for name, seconds in twelve.get("top_models", [])[:4])
+        lines.append(
+            f"| {r['scale']:g} | {r['rows']['engagement_events']:,} | {r['date']} | "
+            f"{r['load_before'][0]:.1f} / {r.get('load_after', [float('nan')])[0]:.1f} | "
+            f"{_s(six.get('seconds'))} s ({_s(six.get('seconds_by_type', {}).get('model'))} s) | "
+            f"{_s(twelve.get('seconds'))} s ({_s(twelve.get('seconds_by_type', {}).get('model'))} s) | "
+            f"{twelve.get('peak_mb', '-')} | {top} |"
+        )
+    return "\n".join(lines)
+
+
 def bench_scale(scale: float, data_dir: Path, as_of: dt.date, verify_max: float, skip_pipeline: bool, say) -> dict:
     day, next_day, manifest = ensure_data(data_dir, scale, as_of, say)
     run = data_dir / f"scale_{scale:g}" / "run"
@@ -637,11 +703,18 @@ def write_report(out: Path, new_results: list[dict]) -> None:
             return {k: without_logs(v) for k, v in value.items() if k != "log"}
         return value
 
+    backtests = stored.get("backtest", {})
     for result in new_results:
-        results[f"{result['scale']:g}"] = without_logs(result)
+        if "backtest_12_dates" in result:  # bench.py --backtest: its own table
+            backtests[f"{result['scale']:g}"] = without_logs(result)
+        else:
+            results[f"{result['scale']:g}"] = without_logs(result)
     host = machine()
-    payload = json.dumps({"results": results, "machine": host}, separators=(",", ":"))
-    section = f"{BEGIN}\n{render(results, host)}\n\n<!-- bench:data {payload} -->\n{END}"
+    payload = json.dumps({"results": results, "backtest": backtests, "machine": host}, separators=(",", ":"))
+    section = (
+        f"{BEGIN}\n{render(results, host)}\n{render_backtest(backtests)}\n\n"
+        f"<!-- bench:data {payload} -->\n{END}"
+    )
     head, rest = text.split(BEGIN, 1)
     tail = rest.split(END, 1)[1] if END in rest else ""
     out.write_text(head + section + tail)
@@ -660,6 +733,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder of the profiles.yml dbt and the pipeline use (default: the project's)")
     parser.add_argument("--render-only", action="store_true",
                         help="rewrite the results section from the results stored in --out; measure nothing")
+    parser.add_argument("--backtest", action="store_true",
+                        help="measure the backtest instead (6 and 12 as-of dates per scale; its own table)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
@@ -679,6 +754,12 @@ def main(argv: list[str] | None = None) -> int:
     scales = [float(s) for s in args.scales.split(",") if s.strip()]
     started = time.monotonic()
     results = []
+    if args.backtest:
+        for scale in scales:
+            results.append(bench_backtest(scale, args.data_dir, args.as_of, say))
+            write_report(args.out, results)
+        say(f"done in {time.monotonic() - started:.0f}s -> {args.out}")
+        return 0 if all(r.get("backtest_12_dates", {}).get("returncode") == 0 for r in results) else 1
     for scale in scales:
         results.append(bench_scale(scale, args.data_dir, args.as_of, args.verify_max_scale, args.skip_pipeline, say))
         write_report(args.out, results)  # after each scale, so a long run leaves partial results

@@ -95,6 +95,33 @@ CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
 # The public marts (CONTRACT.md section 3): what is published, counted and reported.
 PUBLIC_MARTS: tuple[str, ...] = tuple(CONTRACT_COLUMNS)
 
+# Contract v1.2 (CHANGELOG.md): the backtest's public mart (issue 16, docs/backtest.md), built
+# only when asked (pipeline --backtest), so not one of the marts every run must publish: the
+# publish step copies it when the work database holds it.
+BACKTEST_CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "score_backtest": (
+        "as_of_date",
+        "horizon_days",
+        "is_horizon_complete",
+        "score_name",
+        "outcome",
+        "bucket_type",
+        "bucket",
+        "people",
+        "positives",
+        "rate",
+        "lift",
+        "pipeline_usd",
+        "auc",
+        "top_decile_lift",
+        "mql_precision",
+        "mql_recall",
+        "scoring_version",
+        "run_as_of_date",
+    ),
+}
+BACKTEST_MARTS: tuple[str, ...] = tuple(BACKTEST_CONTRACT_COLUMNS)
+
 # The clean staging models (docs/architecture.md) counted as the run's staging layer.
 STAGING_MODELS: tuple[str, ...] = (
     "stg_crm__accounts",

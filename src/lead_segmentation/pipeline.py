@@ -160,6 +160,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="publish even when the segment distribution moved beyond marts.score_shift of the "
         "thresholds file against the published run (a real shift, checked by a person)",
     )
+    parser.add_argument(
+        "--backtest",
+        action="store_true",
+        help="also build the backtest (models tagged backtest: scores as of past month ends "
+        "vs what followed; dbt vars backtest_as_of_dates / backtest_months / "
+        "backtest_horizon_days), publish score_backtest and write a proposal of learned "
+        "weights under warehouse/proposals/ (docs/backtest.md)",
+    )
     parser.add_argument("--demo-scale", type=float, default=DEMO_SCALE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
@@ -369,6 +377,9 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
                 flush=True,
             )
 
+    if args.backtest:
+        run_backtest_build(args, variables, progress)
+
     import duckdb
 
     con = duckdb.connect(str(args.work_db), read_only=True)
@@ -409,6 +420,9 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
             f"({result.size_bytes / 1e6:.1f} MB)"
         )
 
+    if args.backtest:
+        write_backtest_proposal(args, progress)
+
     # The segment report reads the published file, so it always shows what BI sees. The data
     # is already published: a report failure is a warning, never a failed run.
     report_path = args.published_db.parent / "report" / "index.html"
@@ -430,6 +444,42 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
             generate_docs(args.project_dir, args.work_db, variables, docs_path)
         except Exception as exc:  # noqa: BLE001 - see above
             print(f"warning: the dbt docs were not written: {exc}", file=sys.stderr)
+
+
+BACKTEST_SELECTOR = "tag:backtest"
+
+
+def run_backtest_build(args: argparse.Namespace, variables: dict, progress: Progress) -> None:
+    """`dbt build --select tag:backtest` on the work database the daily build just passed:
+    the backtest models (a bare `dbt build` leaves them out, selectors.yml) and their tests.
+    A failure stops the run like the daily build (gate dbt_build, exit 4)."""
+    from lead_segmentation.dbt_build import run_dbt_build
+
+    with progress.step("backtest (dbt build --select tag:backtest)"):
+        outcome = run_dbt_build(
+            args.project_dir,
+            args.work_db,
+            variables,
+            say=progress.say,
+            select=[BACKTEST_SELECTOR],
+            unit_tests=args.with_unit_tests,
+        )
+        progress.say(f"backtest: {outcome.nodes} nodes in {outcome.elapsed:.1f}s")
+
+
+def write_backtest_proposal(args: argparse.Namespace, progress: Progress) -> None:
+    """Learned weights, proposed and never applied (docs/backtest.md): files under
+    <published folder>/proposals/<as-of>/. The data is already published: a failure here is a
+    warning, never a failed run."""
+    out_dir = args.published_db.parent / "proposals" / args.as_of_date.isoformat()
+    with progress.step(f"backtest proposal {out_dir}"):
+        try:
+            from lead_segmentation.backtest.learn import write_proposal
+
+            summary = write_proposal(args.work_db, args.project_dir / "seeds", out_dir)
+            progress.say(summary)
+        except Exception as exc:  # noqa: BLE001 - see above
+            print(f"warning: the backtest proposal was not written: {exc}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

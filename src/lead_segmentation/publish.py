@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 from lead_segmentation import run_log
-from lead_segmentation.contract import PUBLIC_MARTS
+from lead_segmentation.contract import BACKTEST_MARTS, PUBLIC_MARTS
 from lead_segmentation.gates import Finding, Gate, GateFailed
 from lead_segmentation.owner_only import private_dir, private_file
 from lead_segmentation.sql import quote_literal
@@ -40,6 +40,13 @@ PUBLISHED_RELATIONS: list[tuple[str, str, str]] = [
     ("audit", "dq_row_reconciliation", "marts"),
     # One row per rejected raw line (table, line, reason): the report's rejected-rows view.
     ("audit", "dq_rejected_rows", "marts"),
+]
+
+# Published when the work database holds them: built by a run that asked for them (the
+# backtest, `pipeline.py --backtest`; docs/backtest.md). A later run without --backtest
+# publishes the last one built again; its run_as_of_date says which run it is from.
+OPTIONAL_PUBLISHED_RELATIONS: list[tuple[str, str, str]] = [
+    ("backtest", name, "marts") for name in BACKTEST_MARTS
 ]
 
 
@@ -139,7 +146,10 @@ def _write(work_db: Path, staged: Path, record: run_log.RunRecord) -> dict[str, 
         )
         expected: dict[str, tuple[int, int]] = {}
         con.execute("begin transaction")
-        for source_schema, name, target_schema in PUBLISHED_RELATIONS:
+        relations = PUBLISHED_RELATIONS + [
+            relation for relation in OPTIONAL_PUBLISHED_RELATIONS if relation[:2] in present
+        ]
+        for source_schema, name, target_schema in relations:
             con.execute(f"create schema if not exists pub.{target_schema}")
             con.execute(
                 f"create table pub.{target_schema}.{name} as select * from work.{source_schema}.{name}"

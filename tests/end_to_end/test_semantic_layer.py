@@ -29,7 +29,7 @@ BIN = Path(sys.executable).parent
 COPY_IGNORE = shutil.ignore_patterns(
     ".venv*", ".git", "target*", "logs", "warehouse", "data", "dbt_packages", "__pycache__", ".pytest_cache"
 )
-SEMANTIC_MODELS = {"segment_kpis", "lead_scores", "segment_matrix", "lead_routing"}
+SEMANTIC_MODELS = {"segment_kpis", "lead_scores", "segment_matrix", "lead_routing", "score_backtest"}
 KPI_METRICS = {
     "leads_entered", "mqls", "sqls", "mql_rate", "sql_rate", "opportunity_rate", "win_rate",
     "pipeline_usd", "won_usd", "sla_met_rate", "median_first_response_minutes",
@@ -70,7 +70,10 @@ def mf_project(tmp_path_factory, built_warehouse) -> MfProject:
     tmp = tmp_path_factory.mktemp("semantic")
     database = tmp / "work.duckdb"
     shutil.copyfile(built_warehouse.database, database)
-    return _project(tmp, database)
+    project = _project(tmp, database)
+    # score_backtest (issue 16) is built only when asked: build it into the copy.
+    project.run("dbt", "run", "--select", "tag:backtest", "--vars", json.dumps({"as_of_date": TEST_AS_OF.isoformat()}))
+    return project
 
 
 def mart(project: MfProject, sql: str) -> pd.DataFrame:
@@ -226,3 +229,23 @@ def test_people_by_routing_dimension_equal_lead_routing(mf_project, tmp_path):
     want_map = {(str(s).lower(), m): int(p) for s, m, p in want.itertuples(index=False)}
     assert got_map == want_map
     assert ("true", "suppressed") in want_map
+
+
+def test_backtest_metrics_equal_score_backtest(mf_project, tmp_path):
+    """backtest_auc / backtest_top_decile_lift per date, score and outcome = the overall rows."""
+    got = mf_project.query(
+        ["backtest_auc", "backtest_top_decile_lift"],
+        ["metric_time__day", "score_backtest_row__score_name", "score_backtest_row__outcome"],
+        tmp_path,
+    )
+    got = got.rename(columns=lambda c: c.split("__")[-1]).rename(columns={"day": "as_of_date"})
+    got["as_of_date"] = pd.to_datetime(got["as_of_date"]).dt.date.astype(str)
+    want = mart(
+        mf_project,
+        """select cast(as_of_date as varchar) as as_of_date, score_name, outcome,
+            auc as backtest_auc, top_decile_lift as backtest_top_decile_lift
+        from backtest.score_backtest where bucket_type = 'overall'""",
+    )
+    assert len(want) > 0 and want["backtest_auc"].notna().any()
+    assert_frames_match(got, want, ["as_of_date", "score_name", "outcome"],
+                        ["backtest_auc", "backtest_top_decile_lift"])

@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import sys
 import time
@@ -183,6 +184,26 @@ HIGH_INTENT_FORM_SHARE = 0.28  # of forms: demo_request, contact_sales, assessme
 # Form mix within high-intent and low-intent forms.
 HIGH_INTENT_FORMS = {"demo_request": 0.45, "contact_sales": 0.2, "assessment_request": 0.35}
 LOW_INTENT_FORMS = {"content_download": 0.6, "webinar_registration": 0.4}
+
+# Planted effects (issue 16): a known truth the backtest, the learner and the experiment view
+# must recover (tests/end_to_end/test_backtest_recovery.py). Sales follow-up of a form books a
+# meeting (the person becomes an SQL; deals follow at evaluating accounts) with a probability
+# that rises with
+# - the form: PLANTED_FORM_MEETING_LIFT (demo_request the strongest signal of all);
+# - the fit: security and IT leaders (+PLANTED_LEADER_MEETING_LIFT), riskier accounts, active
+#   evaluations (see _outcome);
+# - the speed of the first response: PLANTED_RESPONSE_FACTOR (within an hour, a day, later).
+# The treatment is the program's fast response: people in the holdout group (the md5 bucket
+# of the routing spec, HOLDOUT_PCT) get the baseline response, a day or more later, so their
+# follow-ups convert less; that difference is the planted treatment effect. The meeting falls
+# PLANTED_MEETING_DELAY_DAYS after a first touch: conversion follows a signal in the weeks after
+# it, so a score as of a date before the meeting can see it coming.
+PLANTED_FORM_MEETING_LIFT = {"demo_request": 0.35, "contact_sales": 0.15,
+                             "assessment_request": 0.05}
+PLANTED_LEADER_MEETING_LIFT = 0.08
+PLANTED_RESPONSE_FACTOR = ((3_600, 1.0), (86_400, 0.6), (None, 0.25))  # (seconds up to, factor)
+PLANTED_MEETING_DELAY_DAYS = (7, 36)
+HOLDOUT_PCT = 10  # var holdout_pct of dbt_project.yml
 
 # Personas of SCORING_MODEL.md: (name, titles with weights, evaluation factor, fit factor).
 PERSONAS = [
@@ -903,6 +924,10 @@ class People:
     undeliverable: np.ndarray  # malformed email
     competitor: np.ndarray
     lifecycle: list[str]
+    # When a meeting or a deal moved the person's stage (epoch seconds): the CRM record is
+    # updated then, so its current version is stamped no earlier (the backtest reads the
+    # stage a version shows from its updated_at on).
+    stage_changed_at: dict[int, int] = dataclasses.field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -1225,6 +1250,10 @@ def finalise_contacts(
             if is_alt
             else people.lifecycle[p]
         )
+        if not is_alt and p in people.stage_changed_at:
+            cols["updated_at"][row] = max(
+                cols["updated_at"][row], min(people.stage_changed_at[p] + HOUR, clock.end - 1)
+            )
 
     def stale(i: int) -> dict:
         """Before the latest sync: an earlier stage, the title as first entered, not yet
@@ -1393,17 +1422,33 @@ def build_forms(
 
 
 def _outcome(
-    rng: np.random.Generator, people: People, p: int, high_intent: bool, outbound: bool
+    rng: np.random.Generator,
+    people: People,
+    p: int,
+    high_intent: bool,
+    outbound: bool,
+    form: str | None = None,
+    response_seconds: int | None = None,
 ) -> str:
-    """How a sales sequence with this person ends."""
+    """How a sales sequence with this person ends (the planted effects: see
+    PLANTED_FORM_MEETING_LIFT)."""
     if people.competitor[p] or people.persona[p] == STUDENT:
         return "not_a_fit" if rng.random() < 0.7 else "unresponsive"
     if people.undeliverable[p] or people.bounced[p]:
         return "bad_data" if rng.random() < 0.7 else "unresponsive"
     meeting = (
-        0.08 + 0.3 * people.risk[p] + 0.15 * people.evaluator[p] + 0.08 * (people.persona[p] <= 3)
+        0.08
+        + 0.3 * people.risk[p]
+        + 0.15 * people.evaluator[p]
+        + PLANTED_LEADER_MEETING_LIFT * (people.persona[p] <= 3)
     )
-    meeting = min(0.75, meeting + (0.1 if high_intent else 0.0)) * (0.35 if outbound else 1.0)
+    if form is not None:
+        meeting += PLANTED_FORM_MEETING_LIFT.get(form, 0.0)
+    elif high_intent:
+        meeting += 0.1
+    meeting = min(0.85, meeting) * (0.35 if outbound else 1.0)
+    if response_seconds is not None:
+        meeting *= _response_factor(response_seconds)
     not_a_fit = 0.06 + 0.2 * (people.persona[p] == OTHER)
     draw = rng.random()
     if draw < meeting:
@@ -1413,6 +1458,20 @@ def _outcome(
     if draw < meeting + not_a_fit + 0.02:
         return "bad_data"
     return "unresponsive" if rng.random() < 0.55 else "connected"
+
+
+def _response_factor(seconds: int) -> float:
+    """How much of a follow-up's chance of a meeting is left after this first response time."""
+    for limit, factor in PLANTED_RESPONSE_FACTOR:
+        if limit is None or seconds <= limit:
+            return factor
+    raise AssertionError("unreachable")
+
+
+def is_holdout(contact_id: str) -> bool:
+    """The routing spec's holdout group: the first 8 hex digits of md5(contact_id), read as a
+    number, mod 100 < HOLDOUT_PCT (macro holdout_bucket)."""
+    return int(hashlib.md5(contact_id.encode()).hexdigest()[:8], 16) % 100 < HOLDOUT_PCT
 
 
 def _sequence(rng: np.random.Generator, outcome: str) -> list[tuple[str, str, int]]:
@@ -1425,8 +1484,13 @@ def _sequence(rng: np.random.Generator, outcome: str) -> list[tuple[str, str, in
         ]
 
     if outcome == "meeting_booked":
-        steps = attempts(int(rng.integers(0, 3))) + [
-            ("call" if rng.random() < 0.7 else "email", "meeting_booked", 1)
+        # A first touch, then the meeting in the following weeks (PLANTED_MEETING_DELAY_DAYS).
+        steps = attempts(int(rng.integers(1, 3))) + [
+            (
+                "call" if rng.random() < 0.7 else "email",
+                "meeting_booked",
+                int(rng.integers(*PLANTED_MEETING_DELAY_DAYS)),
+            )
         ]
         if rng.random() < 0.75:
             steps.append(("meeting", "discovery_completed", int(rng.integers(2, 11))))
@@ -1441,10 +1505,13 @@ def _sequence(rng: np.random.Generator, outcome: str) -> list[tuple[str, str, in
     return steps
 
 
-def _first_response_seconds(rng: np.random.Generator, form: str) -> int:
-    """Minutes for the fast responders, hours for most, days for the slow ones."""
+def _first_response_seconds(rng: np.random.Generator, form: str, holdout: bool = False) -> int:
+    """Minutes for the fast responders, hours for most, days for the slow ones. The holdout
+    group gets the baseline's response (the regional SDR queue): a day or more."""
     fast_share = 0.4 if form in ("demo_request", "contact_sales") else 0.2
     draw = rng.random()
+    if holdout:
+        draw = 1.0
     if draw < fast_share:
         median = 15 * 60
     elif draw < fast_share + 0.45:
@@ -1462,10 +1529,17 @@ def build_activities(
     ] = []  # occurred_at, contact_id, owner, type, disposition
 
     def add_sequence(
-        p: int, contact_id: str, start: int, high_intent: bool, outbound: bool
+        p: int,
+        contact_id: str,
+        start: int,
+        high_intent: bool,
+        outbound: bool,
+        form: str | None = None,
+        response_seconds: int | None = None,
     ) -> None:
         t = start
-        steps = _sequence(rng, _outcome(rng, people, p, high_intent, outbound))
+        outcome = _outcome(rng, people, p, high_intent, outbound, form, response_seconds)
+        steps = _sequence(rng, outcome)
         for step, (activity_type, disposition, gap_days) in enumerate(steps):
             t = _next_business_time(t + (gap_days * DAY if step else 0), rng)
             if t >= clock.end:
@@ -1486,6 +1560,7 @@ def build_activities(
                 and rng.random() < 0.6
             ):
                 people.lifecycle[p] = "sql"
+                people.stage_changed_at[p] = max(people.stage_changed_at.get(p, 0), t)
             t += int(rng.integers(HOUR, 6 * HOUR))
 
     # Follow-up of forms: high-intent ones mostly, content downloads of good personas sometimes.
@@ -1499,8 +1574,9 @@ def build_activities(
             form == "content_download" and people.persona[p] <= 4 and follow[i] < 0.35
         ):
             continue
-        start = int(forms.submitted_at[i]) + _first_response_seconds(rng, form)
-        add_sequence(p, forms.contact_id[i], start, high_intent, outbound=False)
+        response = _first_response_seconds(rng, form, is_holdout(people.contact_id[p]))
+        start = int(forms.submitted_at[i]) + response
+        add_sequence(p, forms.contact_id[i], start, high_intent, False, form, response)
 
     # Outbound prospecting fills up to the table's size: good personas at riskier accounts.
     n_follow_up = len(records)
@@ -1611,8 +1687,14 @@ def build_opportunities(
         if person is not None:
             if stage == "closed_won":
                 people.lifecycle[person] = "customer"
+                people.stage_changed_at[person] = max(
+                    people.stage_changed_at.get(person, 0), closed_at
+                )
             elif closed_at is None and people.lifecycle[person] != "customer":
                 people.lifecycle[person] = "opportunity"
+                people.stage_changed_at[person] = max(
+                    people.stage_changed_at.get(person, 0), created
+                )
         records.append(
             {
                 "account_id": acc.ids[a],

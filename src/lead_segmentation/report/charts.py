@@ -270,8 +270,12 @@ def line_chart_svg(
     height: int = 250,
     marker_x=None,
     marker_label: str = "",
+    value_format=None,
+    point_noun: str = "week of",
 ) -> Markup:
-    """A line chart over weeks. series: (field, label, colour)."""
+    """A line chart over weeks (or other dates: point_noun). series: (field, label, colour);
+    value_format formats the values in the tooltips (default: whole numbers)."""
+    value_format = value_format or fmt_int
     left, right, top, bottom = 52, 16, 30, 38
     plot_w, plot_h = width - left - right, height - top - bottom
     if not points:
@@ -316,7 +320,7 @@ def line_chart_svg(
             for (x, y), p in zip(coords, [p for p in points if p.get(field) is not None], strict=True):
                 body.append(
                     f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.6" fill="{colour}">'
-                    f"<title>{_e(name)}, week of {p[x_field].isoformat()}: {fmt_int(p[field])}</title></circle>"
+                    f"<title>{_e(name)}, {point_noun} {p[x_field].isoformat()}: {_e(value_format(p[field]))}</title></circle>"
                 )
     lx = left
     for _field, name, colour in series:

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import duckdb
 
+from lead_segmentation.backtest import experiments as experiment_stats
+from lead_segmentation.backtest import report_data as backtest_data
 from lead_segmentation.contract import PUBLIC_MARTS
-from lead_segmentation.paths import PUBLISHED_DB, WAREHOUSE_DIR
+from lead_segmentation.paths import PROJECT_DIR, PUBLISHED_DB, WAREHOUSE_DIR
 from lead_segmentation.report.charts import (
     BLUE,
     Column,
@@ -138,6 +140,13 @@ def hide_small_rates(rows: list[dict], count_field: str, rate_fields, minimum: i
             for field in rate_fields:
                 if field in row:
                     row[field] = None
+    # Treatment vs holdout with intervals (issue 16): per segment and overall, from segment_kpis;
+    # groups under the minimum size have no rate ("too few to tell").
+    experiments: list = dataclasses.field(default_factory=list)
+    experiment_min_group_size: int = experiment_stats.DEFAULT_MIN_GROUP_SIZE
+    experiment_confidence: float = experiment_stats.DEFAULT_CONFIDENCE
+    # "Does the score work?": marts.score_backtest and the latest proposal; None when not published.
+    backtest: dict | None = None
 
 
 def load_data(published_path: Path, weeks: int = DEFAULT_WEEKS) -> ReportData:
@@ -385,6 +394,11 @@ def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int, mini
     )
     hide_small_rates(experiment_people, "people", ["mql_rate", "sql_rate", "customer_rate"], minimum)
     hide_small_rates(experiment_by_segment, "people", ["mql_rate", "sql_rate"], minimum)
+    min_group_size, confidence = experiment_stats.read_settings(PROJECT_DIR)
+    experiments = experiment_stats.segment_experiments(con, min_group_size, confidence)
+    seg_rank_all = {s: i for i, s in enumerate(segments)}
+    experiments.sort(key=lambda c: seg_rank_all.get(c.segment, 99))
+    backtest = backtest_data.backtest_context(con, Path(published_path))
 
     return ReportData(
         min_people_for_rate=minimum,
@@ -412,6 +426,10 @@ def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int, mini
         reconciliation=reconciliation,
         rejected_by_reason=rejected_by_reason,
         suppression=suppression,
+        experiments=experiments,
+        experiment_min_group_size=min_group_size,
+        experiment_confidence=confidence,
+        backtest=backtest,
     )
 
 
@@ -601,14 +619,24 @@ def build_context(data: ReportData) -> dict:
     seg_groups: dict[str, dict[str, dict]] = {}
     for r in data.experiment_by_segment:
         seg_groups.setdefault(r["segment"], {})[r["experiment_group"]] = r
+    def shown_rate(group: dict | None):
+        # A group under the minimum size shows no rate: too few to tell (docs/backtest.md).
+        group = group or {}
+        return group.get("sql_rate") if (group.get("people") or 0) >= data.experiment_min_group_size else None
+
+    def too_few(g: dict) -> str:
+        # Both groups need the minimum (a group without people is absent from g).
+        small = len(g) < 2 or any((r.get("people") or 0) < data.experiment_min_group_size for r in g.values())
+        return ", too few to tell" if small else ""
+
     segment_experiment_chart = hbars_svg(
         [
             (
                 f"{seg} ({fmt_int((g.get('treatment') or {}).get('people') or 0)} / "
-                f"{fmt_int((g.get('holdout') or {}).get('people') or 0)})",
+                f"{fmt_int((g.get('holdout') or {}).get('people') or 0)}{too_few(g)})",
                 [
-                    ("treatment", BLUE, (g.get("treatment") or {}).get("sql_rate")),
-                    ("holdout", GREY, (g.get("holdout") or {}).get("sql_rate")),
+                    ("treatment", BLUE, shown_rate(g.get("treatment"))),
+                    ("holdout", GREY, shown_rate(g.get("holdout"))),
                 ],
             )
             for seg, g in ((s, seg_groups.get(s, {})) for s in data.segments)
@@ -626,6 +654,39 @@ def build_context(data: ReportData) -> dict:
         Column("mql_rate", "MQL rate", fmt_pct),
         Column("sql_rate", "SQL rate", fmt_pct),
     ]
+
+    def interval(low, high) -> str:
+        return experiment_stats.TOO_FEW if low is None else f"{fmt_pct(low)} to {fmt_pct(high)}"
+
+    experiment_ci_rows = [
+        {
+            "segment": c.segment,
+            "treatment_people": c.treatment.people,
+            "treatment_rate": c.treatment.rate,
+            "treatment_interval": interval(c.treatment.low, c.treatment.high),
+            "holdout_people": c.holdout.people,
+            "holdout_rate": c.holdout.rate,
+            "holdout_interval": interval(c.holdout.low, c.holdout.high),
+            "difference": c.difference,
+            "difference_interval": interval(c.low, c.high),
+            "verdict": c.verdict,
+        }
+        for c in data.experiments
+    ]
+    pct_or_too_few = lambda v: experiment_stats.TOO_FEW if v is None else fmt_pct(v)  # noqa: E731
+    experiment_ci_columns = [
+        Column("segment", "Segment", numeric=False),
+        Column("treatment_people", "Treatment: leads", fmt_int),
+        Column("treatment_rate", "SQL rate", pct_or_too_few),
+        Column("treatment_interval", "interval", numeric=False),
+        Column("holdout_people", "Holdout: leads", fmt_int),
+        Column("holdout_rate", "SQL rate", pct_or_too_few),
+        Column("holdout_interval", "interval", numeric=False),
+        Column("difference", "Difference", pct_or_too_few),
+        Column("difference_interval", "interval", numeric=False),
+        Column("verdict", "Verdict", numeric=False),
+    ]
+    backtest_context = _backtest_context(data.backtest)
 
     verdicts = [
         ("kept_rows", "kept", BLUE),
@@ -720,6 +781,10 @@ def build_context(data: ReportData) -> dict:
             "experiment-people-data", people_columns, data.experiment_people, ["experiment_group"]
         ),
         "segment_experiment_chart": segment_experiment_chart,
+        "experiment_ci_table": data_table(
+            "experiment-intervals-data", experiment_ci_columns, experiment_ci_rows, ["segment"]
+        ),
+        **backtest_context,
         "segment_experiment_table": data_table(
             "experiment-segments-data", segment_experiment_columns, data.experiment_by_segment,
             ["segment", "experiment_group"],
@@ -746,6 +811,89 @@ def build_context(data: ReportData) -> dict:
         "fmt_int": fmt_int,
         "fmt_pct": fmt_pct,
         "raw_value": raw_value,
+    }
+
+
+BACKTEST_SERIES = (("fit", "fit", BLUE), ("risk", "risk", ORANGE), ("intent", "intent", GREEN),
+                   ("segment", "segment", PURPLE))
+
+
+def _backtest_context(backtest: dict | None) -> dict:
+    """Charts and tables of the "Does the score work?" section (empty without a backtest)."""
+    if not backtest:
+        return {"backtest": None}
+    dates = sorted({r["as_of_date"] for rows in backtest["trends"].values() for r in rows})
+    points = []
+    for day in dates:
+        point: dict = {"as_of_date": day}
+        for score, _, _ in BACKTEST_SERIES:
+            row = next((r for r in backtest["trends"][score] if r["as_of_date"] == day), {})
+            point[f"auc_{score}"] = row.get("auc")
+            point[f"lift_{score}"] = row.get("top_decile_lift")
+        points.append(point)
+    auc_chart = line_chart_svg(
+        points, "as_of_date", [(f"auc_{s}", n, c) for s, n, c in BACKTEST_SERIES],
+        label="AUC per as-of date and score (0.5 = chance)", width=540,
+        value_format=lambda v: f"{float(v):.3f}", point_noun="as of",
+    )
+    lift_chart = line_chart_svg(
+        points, "as_of_date", [(f"lift_{s}", n, c) for s, n, c in BACKTEST_SERIES],
+        label="Top-decile lift per as-of date and score (1 = random)", width=540,
+        value_format=lambda v: f"{float(v):.2f}", point_noun="as of",
+    )
+    deciles = list(range(1, 11))
+    calibration_chart = grouped_bars_svg(
+        [f"D{d}" for d in deciles],
+        ["" for _ in deciles],
+        [
+            (name, colour, [
+                next((r["rate"] for r in backtest["calibration"][score] if r["decile"] == d), None)
+                for d in deciles
+            ])
+            for score, name, colour in BACKTEST_SERIES
+        ],
+        label="SQL rate within the horizon by score decile at T",
+        width=1080,
+    )
+    trend_rows = [
+        {"as_of_date": p["as_of_date"], **{k: v for k, v in p.items() if k != "as_of_date"}} for p in points
+    ]
+    trend_columns = [Column("as_of_date", "As of", numeric=False)] + [
+        Column(f"auc_{s}", f"AUC {n}", lambda v: "–" if v is None else f"{float(v):.3f}") for s, n, _ in BACKTEST_SERIES
+    ] + [
+        Column(f"lift_{s}", f"Lift {n}", lambda v: "–" if v is None else f"{float(v):.2f}") for s, n, _ in BACKTEST_SERIES
+    ]
+    mql_columns = [
+        Column("as_of_date", "As of", numeric=False),
+        Column("people", "Leads and MQLs", fmt_int),
+        Column("positives", "Became SQL", fmt_int),
+        Column("mql_precision", "MQL precision", fmt_pct),
+        Column("mql_recall", "MQL recall", fmt_pct),
+    ]
+    three = lambda v: "–" if v is None else f"{float(v):.3f}"  # noqa: E731
+    proposal_columns = [
+        Column("score", "Score", numeric=False),
+        Column("auc_current", "AUC current", three),
+        Column("auc_suggested", "AUC suggested", three),
+        Column("top_decile_lift_current", "Lift current", three),
+        Column("top_decile_lift_suggested", "Lift suggested", three),
+        Column("mql_precision_current", "MQL precision current", three),
+        Column("mql_precision_suggested", "suggested", three),
+        Column("mql_recall_current", "MQL recall current", three),
+        Column("mql_recall_suggested", "suggested", three),
+    ]
+    return {
+        "backtest": backtest,
+        "backtest_auc_chart": auc_chart,
+        "backtest_lift_chart": lift_chart,
+        "backtest_calibration_chart": calibration_chart,
+        "backtest_trend_table": data_table("backtest-trends-data", trend_columns, trend_rows, ["as_of_date"]),
+        "backtest_mql_table": data_table("backtest-mql-data", mql_columns, backtest["mql"], ["as_of_date"]),
+        "backtest_proposal_table": (
+            data_table("backtest-proposal-data", proposal_columns, backtest["proposal"], ["score"])
+            if backtest["proposal"]
+            else None
+        ),
     }
 
 

@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from conftest import TEST_AS_OF
+from conftest import PROJECT_DIR, TEST_AS_OF
 
 
 from lead_segmentation.report import render
@@ -580,3 +580,82 @@ def test_every_series_has_a_legend_entry_inside_the_chart():
         assert float(x) + 15 + 6.6 * len(name) <= width, name
         assert f">{name}<" in svg
     assert len({y for _, y in keys}) == 2  # wrapped onto a second line
+# ---- issue 16: intervals and "Does the score work?" -----------------------------------------
+
+
+def test_experiment_intervals_equal_wilson_and_newcombe_on_segment_kpis(built, published):
+    from lead_segmentation.backtest import experiments as ex
+
+    _, page = built
+    shown = table_by(page, "experiment-intervals-data", "segment")
+    sums = query(
+        published,
+        "select segment, experiment_group, sum(leads_entered) as n, sum(sqls) as k "
+        "from marts.segment_kpis group by 1, 2",
+    )
+    counts: dict = {}
+    for rec in sums.to_dict("records"):
+        counts.setdefault(rec["segment"], {})[rec["experiment_group"]] = (int(rec["k"]), int(rec["n"]))
+    minimum, confidence = ex.read_settings(PROJECT_DIR)
+    too_few = 0
+    for segment, groups in counts.items():
+        want = ex.compare(segment, groups.get("treatment", (0, 0)), groups.get("holdout", (0, 0)),
+                          minimum, confidence)
+        cells = shown[(segment,)]
+        assert same(cells["treatment_rate"], want.treatment.rate)
+        assert same(cells["holdout_rate"], want.holdout.rate)
+        assert same(cells["difference"], want.difference)
+        assert cells["verdict"] == want.verdict
+        if want.holdout.rate is None:
+            too_few += 1
+            assert cells["holdout_interval"] == ex.TOO_FEW
+    assert ("all segments",) in shown
+    # The session's 1,000 people leave most holdout groups under the minimum: the page says so.
+    assert too_few > 0 and ex.TOO_FEW in page.text
+
+
+def test_without_a_backtest_the_section_says_how_to_get_one(built):
+    _, page = built
+    assert "Does the score work?" in page.text
+    assert "run.sh --backtest" in page.text
+    assert "backtest-trends-data" not in page.tables
+
+
+def test_backtest_section_equals_score_backtest(published, tmp_path):
+    path = tmp_path / "published.duckdb"
+    shutil.copyfile(published, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            """create table marts.score_backtest as
+            select cast(as_of_date as date) as as_of_date, 90 as horizon_days,
+                as_of_date < '2026-04-01' as is_horizon_complete, score_name, 'became_sql' as outcome,
+                bucket_type, bucket, cast(100 as bigint) as people, cast(positives as bigint) as positives,
+                positives / 100.0 as rate, 1.0 as lift, 0.0 as pipeline_usd,
+                case when bucket_type = 'overall' then auc end as auc,
+                case when bucket_type = 'overall' then 2.5 end as top_decile_lift,
+                case when score_name = 'mql_rule' then 0.25 end as mql_precision,
+                case when score_name = 'mql_rule' then 0.5 end as mql_recall,
+                'v1' as scoring_version, date '2026-06-30' as run_as_of_date
+            from (values ('2026-01-31', 0.61), ('2026-02-28', 0.66), ('2026-05-31', 0.9)) as d (as_of_date, auc)
+            cross join (values ('fit'), ('risk'), ('intent'), ('segment'), ('mql_rule')) as s (score_name)
+            cross join (select 'overall' as bucket_type, 'all' as bucket, 10 as positives
+                        union all select 'decile', lpad(cast(i as varchar), 2, '0'), i from range(1, 11) t (i))"""
+        )
+    proposal = tmp_path / "proposals" / "2026-06-30"
+    proposal.mkdir(parents=True)
+    (proposal / "comparison.csv").write_text(
+        "as_of_date,score,rules,people,positives,auc,top_decile_lift\n"
+        "2026-02-28,intent,current,100,10,0.66,2.5\n2026-02-28,intent,suggested,100,10,0.7,3.0\n"
+    )
+    out = tmp_path / "report.html"
+    render.build_report(path, out)
+    page = read_page(out)
+    trends = table_by(page, "backtest-trends-data", "as-of-date")
+    assert set(trends) == {("2026-01-31",), ("2026-02-28",)}  # the open horizon is left out
+    assert same(trends[("2026-02-28",)]["auc_intent"], 0.66)
+    assert same(trends[("2026-01-31",)]["lift_fit"], 2.5)
+    mql = table_by(page, "backtest-mql-data", "as-of-date")
+    assert same(mql[("2026-01-31",)]["mql_precision"], 0.25)
+    proposal_rows = table_by(page, "backtest-proposal-data", "score")
+    assert same(proposal_rows[("intent",)]["auc_suggested"], 0.7)
+    assert "Does the score work?" in page.text and "run.sh --backtest" not in page.text

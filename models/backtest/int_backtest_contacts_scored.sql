@@ -1,0 +1,337 @@
+{#-
+    Every person as scored at each backtest date T (one row per as_of_date x person who
+    existed at T), from what was known at T: fit (sum of the rule contributions clamped to
+    0..100; competitors 0) and grade, the account's risk at T (score, level with the minimum
+    of known inputs, band; no account at T: unknown), intent (signal sums after caps, floored
+    at 0, rounded to 2 decimals) and level, the matrix cell (segment, its priority), and the
+    lead status at T by the shipped qualification rules (lifecycle stage at T, SQL activities
+    0..N days before T, the MQL thresholds). The thresholds are the seeds the shipped models
+    read (score_to_level). is_eligible: lead or mql at T, the people a lead score ranks (SQLs
+    and customers are past it; docs/backtest.md).
+-#}
+
+with
+
+people_at_dates as (
+
+    select * from {{ ref('int_backtest_contacts_as_of') }}
+
+),
+
+accounts_at_dates as (
+
+    select * from {{ ref('int_backtest_accounts_as_of') }}
+
+),
+
+fit_contributions as (
+
+    select * from {{ ref('int_backtest_fit_contributions') }}
+
+),
+
+risk_contributions as (
+
+    select * from {{ ref('int_backtest_risk_contributions') }}
+
+),
+
+intent_contributions as (
+
+    select * from {{ ref('int_backtest_intent_contributions') }}
+
+),
+
+sales_activities as (
+
+    select * from {{ ref('stg_crm__sales_activities') }}
+
+),
+
+dispositions as (
+
+    select * from {{ ref('routing_dispositions') }}
+
+),
+
+fit_grades as (
+
+    select * from {{ ref('scoring_fit_grades') }}
+
+),
+
+risk_levels as (
+
+    select * from {{ ref('scoring_risk_levels') }}
+
+),
+
+intent_levels as (
+
+    select * from {{ ref('scoring_intent_levels') }}
+
+),
+
+segment_matrix as (
+
+    select * from {{ ref('scoring_segment_matrix') }}
+
+),
+
+parameters as (
+
+    select * from {{ ref('scoring_parameters') }}
+
+),
+
+routing_parameters as (
+
+    select * from {{ ref('routing_parameters') }}
+
+),
+
+min_known_inputs as (
+
+    select {{ parameter_value('scoring_parameters', 'risk_min_known_inputs') }} as min_known_inputs
+    from parameters
+
+),
+
+thresholds as (
+
+    select
+        {{ parameter_value('routing_parameters', 'sql_activity_window_days') }}
+            as sql_activity_window_days,
+        {{ parameter_value('routing_parameters', 'mql_min_fit_score') }} as mql_min_fit_score,
+        {{ parameter_value('routing_parameters', 'mql_min_intent_score') }}
+            as mql_min_intent_score,
+        {{ parameter_value('routing_parameters', 'mql_high_intent_min_score') }}
+            as mql_high_intent_min_score,
+        {{ parameter_value('routing_parameters', 'mql_high_intent_min_fit_score') }}
+            as mql_high_intent_min_fit_score
+    from routing_parameters
+
+),
+
+fit_totals as (
+
+    select
+        as_of_date,
+        contact_id,
+        cast(
+            {{ clamp("sum(case when dimension <> 'competitor' then points else 0 end)", 0, 100) }}
+            + sum(case when dimension = 'competitor' then points else 0 end) as integer
+        ) as fit_score
+    from fit_contributions
+    group by
+        as_of_date,
+        contact_id
+
+),
+
+risk_totals as (
+
+    select
+        as_of_date,
+        account_id,
+        cast(sum(points) as integer) as risk_score
+    from risk_contributions
+    group by
+        as_of_date,
+        account_id
+
+),
+
+account_risk as (
+
+    -- The ten inputs of the spec, counted on the version at T.
+    select
+        accounts_at_dates.as_of_date,
+        accounts_at_dates.account_id,
+        coalesce(risk_totals.risk_score, 0) as risk_score,
+        (case when accounts_at_dates.industry is not null then 1 else 0 end)
+        + (case when accounts_at_dates.compliance_frameworks is not null then 1 else 0 end)
+        + (case when accounts_at_dates.eol_software_count is not null then 1 else 0 end)
+        + (case when accounts_at_dates.exposed_services_count is not null then 1 else 0 end)
+        + (case when accounts_at_dates.has_edr is not null then 1 else 0 end)
+        + (case when accounts_at_dates.has_24x7_soc is not null then 1 else 0 end)
+        + (case when accounts_at_dates.security_team_size is not null then 1 else 0 end)
+        + (case when accounts_at_dates.has_siem is not null then 1 else 0 end)
+        + (case when accounts_at_dates.has_mfa is not null then 1 else 0 end)
+        + (case when accounts_at_dates.identity_provider is not null then 1 else 0 end)
+            as risk_known_inputs
+    from accounts_at_dates
+    left join risk_totals
+        on
+            accounts_at_dates.as_of_date = risk_totals.as_of_date
+            and accounts_at_dates.account_id = risk_totals.account_id
+
+),
+
+account_risk_leveled as (
+
+    select
+        account_risk.as_of_date,
+        account_risk.account_id,
+        account_risk.risk_score,
+        case
+            when account_risk.risk_known_inputs < min_known_inputs.min_known_inputs
+                then 'unknown'
+            else {{ score_to_level(
+                'account_risk.risk_score',
+                'risk_levels',
+                levels=['critical', 'high', 'medium', 'low'],
+                level_column='risk_level',
+            ) }}
+        end as risk_level
+    from account_risk
+    cross join min_known_inputs
+
+),
+
+intent_totals as (
+
+    select
+        as_of_date,
+        contact_id,
+        sum(decayed_points) as intent_points
+    from intent_contributions
+    group by
+        as_of_date,
+        contact_id
+
+),
+
+sql_activity_counts as (
+
+    select
+        people_at_dates.as_of_date,
+        people_at_dates.contact_id,
+        count(*) as recent_sql_activities
+    from sales_activities
+    inner join dispositions
+        on sales_activities.disposition = dispositions.disposition
+    inner join people_at_dates
+        on sales_activities.contact_id = people_at_dates.contact_id
+    cross join thresholds
+    where
+        dispositions.qualification_signal = 'sql_activity'
+        and {{ age_in_days('sales_activities.occurred_at', as_of='people_at_dates.as_of_date') }}
+        between 0 and thresholds.sql_activity_window_days
+    group by
+        people_at_dates.as_of_date,
+        people_at_dates.contact_id
+
+),
+
+scores as (
+
+    select
+        people_at_dates.as_of_date,
+        people_at_dates.contact_id,
+        account_risk_leveled.account_id,
+        people_at_dates.lifecycle_stage,
+        fit_totals.fit_score,
+        account_risk_leveled.risk_score,
+        cast(
+            round(
+                case
+                    when coalesce(intent_totals.intent_points, 0) < 0 then 0
+                    else coalesce(intent_totals.intent_points, 0)
+                end,
+                2
+            ) as decimal(18, 2)
+        ) as contact_intent_score,
+        coalesce(account_risk_leveled.risk_level, 'unknown') as risk_level,
+        coalesce(sql_activity_counts.recent_sql_activities, 0) as recent_sql_activities
+    from people_at_dates
+    inner join fit_totals
+        on
+            people_at_dates.as_of_date = fit_totals.as_of_date
+            and people_at_dates.contact_id = fit_totals.contact_id
+    left join account_risk_leveled
+        on
+            people_at_dates.as_of_date = account_risk_leveled.as_of_date
+            and people_at_dates.account_id = account_risk_leveled.account_id
+    left join intent_totals
+        on
+            people_at_dates.as_of_date = intent_totals.as_of_date
+            and people_at_dates.contact_id = intent_totals.contact_id
+    left join sql_activity_counts
+        on
+            people_at_dates.as_of_date = sql_activity_counts.as_of_date
+            and people_at_dates.contact_id = sql_activity_counts.contact_id
+
+),
+
+leveled as (
+
+    select
+        scores.*,
+        {{ score_to_level(
+            'scores.fit_score',
+            'fit_grades',
+            levels=['A', 'B', 'C', 'D'],
+            level_column='fit_grade',
+        ) }} as fit_grade,
+        {{ score_to_level(
+            'scores.contact_intent_score',
+            'intent_levels',
+            levels=['high', 'mid', 'low'],
+            level_column='intent_level',
+        ) }} as intent_level,
+        coalesce(risk_levels.risk_band, 'unknown') as risk_band,
+        case
+            when scores.lifecycle_stage = 'customer' then 'customer'
+            when
+                scores.recent_sql_activities > 0
+                or scores.lifecycle_stage in ('sql', 'opportunity')
+                then 'sql'
+            when
+                (
+                    scores.fit_score >= thresholds.mql_min_fit_score
+                    and scores.contact_intent_score >= thresholds.mql_min_intent_score
+                )
+                or (
+                    scores.contact_intent_score >= thresholds.mql_high_intent_min_score
+                    and scores.fit_score >= thresholds.mql_high_intent_min_fit_score
+                )
+                then 'mql'
+            else 'lead'
+        end as lead_status
+    from scores
+    cross join thresholds
+    left join risk_levels
+        on scores.risk_level = risk_levels.risk_level
+
+),
+
+segmented as (
+
+    select
+        leveled.as_of_date,
+        leveled.contact_id,
+        leveled.account_id,
+        leveled.fit_score,
+        leveled.fit_grade,
+        leveled.risk_score,
+        leveled.risk_level,
+        leveled.risk_band,
+        leveled.contact_intent_score,
+        leveled.intent_level,
+        segment_matrix.segment,
+        segment_matrix.priority as segment_priority,
+        leveled.lifecycle_stage,
+        leveled.lead_status,
+        leveled.lead_status = 'mql' as is_mql,
+        leveled.lead_status in ('lead', 'mql') as is_eligible,
+        {{ holdout_bucket('leveled.contact_id') }} < {{ var('holdout_pct') }} as is_holdout
+    from leveled
+    left join segment_matrix
+        on
+            leveled.risk_band = segment_matrix.risk_band
+            and leveled.intent_level = segment_matrix.intent_level
+
+)
+
+select * from segmented

@@ -1,0 +1,185 @@
+{#-
+    Intent as of each backtest date T, per person and signal (one row per as_of_date x person
+    x signal): the shipped model's decay and caps (int_contacts_intent_signals, the same
+    seeds and macros) over what was known at T: events that occurred in the window 0..N days
+    before T and whose surviving delivery was loaded by T (the raw events carry loaded_at; a
+    late arrival is not known before it lands), forms submitted in the window.
+    Steps:
+      1. daily counts per delivered identity, day, event type and loaded day (age is whole
+         days, so a day's rows decay alike), resolved to today's person as the shipped
+         model resolves them (a given contact_id decides alone, else the email);
+      2. joined to every T whose window holds the day and that saw the delivery;
+      3. decayed to T, summed per signal, capped.
+-#}
+
+with
+
+as_of_dates as (
+
+    select * from {{ ref('int_backtest_as_of_dates') }}
+
+),
+
+base_events as (
+
+    select * from {{ ref('base_engagement__events') }}
+
+),
+
+form_submissions as (
+
+    select * from {{ ref('stg_engagement__form_submissions') }}
+
+),
+
+contact_identities as (
+
+    select * from {{ ref('stg_crm__contact_identities') }}
+
+),
+
+intent_signals as (
+
+    select * from {{ ref('scoring_intent_signals') }}
+
+),
+
+people_by_email as (
+
+    {{ people_by_email('contact_identities') }}
+
+),
+
+countable_daily as (
+
+    -- The rows int_contacts_signals_daily counts, with the day each was loaded.
+    select
+        event_type,
+        cast(occurred_at as date) as occurred_date,
+        cast(loaded_at as date) as loaded_date,
+        coalesce(delivered_contact_id, email) as identity_value,
+        case when delivered_contact_id is not null then 'contact_id' else 'email' end
+            as identity_type,
+        count(*) as signal_count
+    from base_events
+    where
+        (
+            row_status = 'kept'
+            or rejection_reason in ('unattributed', 'unknown_contact')
+        )
+        and coalesce(delivered_contact_id, email) is not null
+    group by 1, 2, 3, 4, 5
+
+),
+
+attributed_daily as (
+
+    select
+        countable_daily.event_type as signal_name,
+        countable_daily.occurred_date,
+        countable_daily.loaded_date,
+        countable_daily.signal_count,
+        {{ attributed_person_id("countable_daily.identity_type = 'contact_id'") }} as contact_id
+    from countable_daily
+    left join contact_identities as by_contact_id
+        on countable_daily.identity_value = by_contact_id.contact_id
+    left join people_by_email as by_email
+        on countable_daily.identity_value = by_email.email
+
+),
+
+activities as (
+
+    select
+        as_of_dates.as_of_date,
+        attributed_daily.contact_id,
+        'event' as signal_source,
+        attributed_daily.signal_name,
+        attributed_daily.signal_count,
+        {{ age_in_days('attributed_daily.occurred_date', as_of='as_of_dates.as_of_date') }}
+            as age_days
+    from attributed_daily
+    inner join as_of_dates
+        on
+            attributed_daily.occurred_date
+            between as_of_dates.intent_window_start_date and as_of_dates.as_of_date
+    where
+        attributed_daily.contact_id is not null
+        and (
+            attributed_daily.loaded_date is null
+            or attributed_daily.loaded_date <= as_of_dates.as_of_date
+        )
+
+    union all
+
+    select
+        as_of_dates.as_of_date,
+        form_submissions.contact_id,
+        'form' as signal_source,
+        form_submissions.form_name as signal_name,
+        1 as signal_count,
+        {{ age_in_days('form_submissions.submitted_at', as_of='as_of_dates.as_of_date') }}
+            as age_days
+    from form_submissions
+    inner join as_of_dates
+        on
+            cast(form_submissions.submitted_at as date)
+            between as_of_dates.intent_window_start_date and as_of_dates.as_of_date
+
+),
+
+decayed as (
+
+    select
+        activities.as_of_date,
+        activities.contact_id,
+        intent_signals.signal,
+        intent_signals.cap_points,
+        activities.signal_count,
+        activities.signal_count * {{ decayed_points(
+            'intent_signals.points',
+            'activities.age_days',
+            'intent_signals.half_life_days',
+        ) }} as day_points
+    from activities
+    inner join intent_signals
+        on
+            activities.signal_name = intent_signals.signal
+            and activities.signal_source = intent_signals.source
+
+),
+
+signal_totals as (
+
+    select
+        as_of_date,
+        contact_id,
+        signal,
+        sum(day_points) as uncapped_points,
+        max(cap_points) as cap_points,
+        sum(signal_count) as event_count
+    from decayed
+    group by
+        as_of_date,
+        contact_id,
+        signal
+
+),
+
+capped as (
+
+    select
+        as_of_date,
+        contact_id,
+        signal,
+        cast(event_count as integer) as event_count,
+        case
+            when cap_points is not null and uncapped_points > cap_points
+                then cast(cap_points as double)
+            else uncapped_points
+        end as decayed_points
+    from signal_totals
+
+)
+
+select * from capped
