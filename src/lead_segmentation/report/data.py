@@ -128,6 +128,13 @@ class ReportData:
     rejected_by_reason: list[dict] | None  # None: dq_rejected_rows is not published
     suppression: list[dict]
     min_people_for_rate: int  # report.min_people_for_rate of the thresholds file
+    # Treatment vs holdout with intervals (issue 16): per segment and overall, from segment_kpis;
+    # groups under the minimum size have no rate ("too few to tell").
+    experiments: list = dataclasses.field(default_factory=list)
+    experiment_min_group_size: int = experiment_stats.DEFAULT_MIN_GROUP_SIZE
+    experiment_confidence: float = experiment_stats.DEFAULT_CONFIDENCE
+    # "Does the score work?": marts.score_backtest and the latest proposal; None when not published.
+    backtest: dict | None = None
 
 
 def hide_small_rates(rows: list[dict], count_field: str, rate_fields, minimum: int) -> None:
@@ -140,13 +147,6 @@ def hide_small_rates(rows: list[dict], count_field: str, rate_fields, minimum: i
             for field in rate_fields:
                 if field in row:
                     row[field] = None
-    # Treatment vs holdout with intervals (issue 16): per segment and overall, from segment_kpis;
-    # groups under the minimum size have no rate ("too few to tell").
-    experiments: list = dataclasses.field(default_factory=list)
-    experiment_min_group_size: int = experiment_stats.DEFAULT_MIN_GROUP_SIZE
-    experiment_confidence: float = experiment_stats.DEFAULT_CONFIDENCE
-    # "Does the score work?": marts.score_backtest and the latest proposal; None when not published.
-    backtest: dict | None = None
 
 
 def load_data(published_path: Path, weeks: int = DEFAULT_WEEKS) -> ReportData:
