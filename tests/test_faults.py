@@ -334,7 +334,10 @@ def test_an_older_as_of_is_refused_unless_backfill(job):
     assert "--backfill" in err and "older than the as-of already published" in err
     assert file_state(job.published_db) == before and len(job.builds) == builds
     # the same date again is not going back
-    assert job.run()[0] == 0
+    exit_code, out, err = job.run()
+    assert exit_code == 0, out + err
+    # the summary does not send anyone to the GX Data Docs: blank offline (CDN assets)
+    assert "PUBLISHED to" in out and "Data Docs" not in out and "gx_docs" not in out
     assert job.builds[-1]["snapshots"] is True
     exit_code, out, err = job.run(as_of=TEST_AS_OF - dt.timedelta(days=1), args=["--backfill"])
     assert exit_code == 0, out + err
@@ -440,3 +443,132 @@ def test_sigterm_stops_dbt_and_the_next_runs_publish(built_warehouse, generated_
             (TEST_AS_OF - dt.timedelta(days=2),)
         ]
     assert after == history
+
+
+# ---- erasure ------------------------------------------------------------------------------
+
+
+def _personal_hits(database: Path, needles: dict[str, str]) -> list[tuple]:
+    """(schema.table.column, needle) for every personal value still found anywhere."""
+    from raw_schema import PERSONAL_COLUMNS
+
+    hits = []
+    with duckdb.connect(str(database), read_only=True) as con:
+        columns = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            f"where lower(column_name) in ({', '.join(repr(c) for c in PERSONAL_COLUMNS)})"
+        ).fetchall()
+        for schema, table, column in columns:
+            for label, value in needles.items():
+                found = con.execute(
+                    f'select count(*) from "{schema}"."{table}" where lower(trim("{column}")) = lower(?)',
+                    [value],
+                ).fetchone()[0]
+                if found:
+                    hits.append((f"{schema}.{table}.{column}", label))
+    return hits
+
+
+@slow
+def test_erasure_and_crm_deletes_leave_no_email_or_name(built_warehouse, generated_raw_dir, tmp_path):
+    """One real run (incremental dbt build) after: an erasure request for a live person (the
+    export still has them, with odd case and whitespace), a person soft-deleted in the CRM and
+    one hard-deleted (gone from the export). None of their emails or names is left in any table
+    of the work database or the published file; their ids may stay; the run's output and log
+    never show the address; the request holds on the next load."""
+    from pipeline_helpers import read_table, write_table
+
+    raw = tmp_path / "raw"
+    shutil.copytree(generated_raw_dir, raw)
+    header, rows = read_table(raw, "crm_contacts")
+    col = {name: i for i, name in enumerate(header)}
+    live = [r for r in rows if r[col["is_deleted"]] == "false" and "@" in r[col["email"]]]
+    emails = {r[col["email"]].strip().lower() for r in rows}
+    # people with one contact row, an address no other row has, and a distinctive last name
+    candidates = [
+        r for r in live
+        if sum(1 for x in rows if x[col["contact_id"]] == r[col["contact_id"]]) == 1
+        and sum(1 for x in rows if x[col["email"]].strip().lower() == r[col["email"]].strip().lower()) == 1
+        and sum(1 for x in rows if x[col["last_name"]] == r[col["last_name"]]) == 1
+    ]
+    requested, soft, hard = candidates[:3]
+    soft[col["is_deleted"]] = "true"
+    soft[col["updated_at"]] = "2026-06-29 10:00:00"
+    rows = [r for r in rows if r is not hard]
+    write_table(raw, "crm_contacts", header, rows)
+    assert len(emails) > 3
+
+    place = Warehouse(tmp_path / "wh")
+    place.root.mkdir()
+    shutil.copy(built_warehouse.database, place.work_db)  # the hard-deleted person was built
+    needles = {
+        f"{who}.{part}": person[col[part]]
+        for who, person in (("requested", requested), ("soft", soft), ("hard", hard))
+        for part in ("email", "last_name")
+    }
+    assert {label for _, label in _personal_hits(place.work_db, needles)} >= {
+        "requested.email", "hard.email", "hard.last_name"}
+    address = "\t" + requested[col["email"]].upper() + " "
+    run = run_pipeline(place, raw, TEST_AS_OF, extra_args=["--erase-email", address])
+    assert run.returncode == 0, run.output[-8000:]
+    assert requested[col["email"]].lower() not in run.output.lower()
+    assert "erasure: 1 request(s)" in run.stdout
+    assert _personal_hits(place.work_db, needles) == []
+    assert _personal_hits(place.published_db, needles) == []
+    with duckdb.connect(str(place.work_db), read_only=True) as con:
+        log = " ".join(str(v) for v in con.execute("select * from ops.pipeline_runs").fetchall())
+        assert requested[col["email"]].lower() not in log.lower()
+        register = con.execute("select * from ops.erased_people").fetchall()
+        assert requested[col["email"]].lower() not in str(register).lower()
+        # the ids stay: the requested person's raw row is there, without email or name
+        kept = con.execute(
+            "select email, first_name, last_name, phone from raw.crm_contacts where contact_id = ?",
+            [requested[col["contact_id"]]],
+        ).fetchall()
+        assert kept == [(None, None, None, None)]
+
+    # The next load brings the address back from the export: erased again, no request needed.
+    from erasure import apply
+    from load_raw import load_raw
+
+    load_raw(raw, place.work_db, quiet=True)
+    assert _personal_hits(place.work_db, needles) != []
+    apply(place.work_db)
+    assert _personal_hits(place.work_db, needles) == []
+
+
+# ---- daily use -----------------------------------------------------------------------------
+
+
+def test_dbt_docs_site_is_rebuilt_only_when_the_project_changed(tmp_path, monkeypatch):
+    import dbt_build
+    from pipeline_helpers import copy_project
+
+    project = copy_project(tmp_path / "project")
+    target = tmp_path / "target"
+    monkeypatch.setenv("DBT_TARGET_PATH", str(target))
+    calls = []
+
+    def fake_dbt(cmd, **kwargs):  # `dbt docs generate --static`, without the 10-18 s
+        calls.append(cmd)
+        target.mkdir(exist_ok=True)
+        (target / "static_index.html").write_text(f"<html>site {len(calls)}</html>")
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(dbt_build.subprocess, "run", fake_dbt)
+    out = tmp_path / "docs" / "index.html"
+    work = tmp_path / "work.duckdb"
+    day1 = {"as_of_date": "2026-06-30"}
+    assert dbt_build.generate_docs(project, work, day1, out) is True
+    assert out.read_text() == "<html>site 1</html>" and len(calls) == 1
+    # the next day, same project: kept (the scoring date is not part of the site)
+    assert dbt_build.generate_docs(project, work, {"as_of_date": "2026-07-01"}, out) is False
+    assert len(calls) == 1
+    # a changed model, a changed var, a missing site: rebuilt
+    model = next((project / "models").rglob("lead_scores.sql"))
+    model.write_text(model.read_text() + "\n-- changed\n")
+    assert dbt_build.generate_docs(project, work, day1, out) is True and len(calls) == 2
+    assert dbt_build.generate_docs(project, work, {**day1, "holdout_pct": 5}, out) is True
+    out.unlink()
+    assert dbt_build.generate_docs(project, work, {**day1, "holdout_pct": 5}, out) is True
+    assert len(calls) == 4 and out.read_text() == "<html>site 4</html>"

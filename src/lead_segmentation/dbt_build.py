@@ -388,9 +388,49 @@ def _finding(uid: str, node: dict, result: dict) -> Finding:
     return Finding(f"dbt.{kind}.{name}", detail, rows=rows, look=look)
 
 
-def generate_docs(project_dir: Path, work_db: Path, variables: dict, out_path: Path) -> Path:
+# What the docs site is made of: the project's sources (not the data: the site shows models,
+# columns, tests and lineage). Its hash decides whether the site must be rebuilt.
+DOCS_SOURCES = ("models", "macros", "seeds", "snapshots", "tests", "analyses")
+DOCS_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml")
+DOCS_SUFFIXES = (".sql", ".yml", ".yaml", ".md", ".csv", ".py")
+
+
+def project_hash(project_dir: Path, variables: dict) -> str:
+    """sha256 of every project file the docs site is built from, dbt's version and the vars
+    (the scoring date left out: the site does not change with it)."""
+    import hashlib
+
+    from dbt.version import __version__ as dbt_version
+
+    digest = hashlib.sha256()
+    digest.update(f"dbt {dbt_version}\n".encode())
+    passed = {k: v for k, v in variables.items() if k != "as_of_date"}
+    digest.update(json.dumps(passed, sort_keys=True, default=str).encode())
+    paths = [project_dir / name for name in DOCS_FILES if (project_dir / name).is_file()]
+    for folder in DOCS_SOURCES:
+        if (project_dir / folder).is_dir():
+            paths += [
+                p for p in (project_dir / folder).rglob("*")
+                if p.is_file() and p.suffix in DOCS_SUFFIXES and "__pycache__" not in p.parts
+            ]
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(project_dir)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def generate_docs(
+    project_dir: Path, work_db: Path, variables: dict, out_path: Path, *, force: bool = False
+) -> bool:
     """`dbt docs generate --static` over the work database; the single-file docs site (models,
-    columns, tests, lineage) is copied to out_path. Raises RuntimeError when dbt fails."""
+    columns, tests, lineage) is copied to out_path. Skipped (returns False) when the site there
+    was built from the same project (project_hash, kept in <out_path>.hash): the docs cost
+    10-18 s of every run and only change with the project. Returns True when rebuilt. Raises
+    RuntimeError when dbt fails."""
+    stamp = out_path.with_name(out_path.name + ".hash")
+    wanted = project_hash(project_dir, variables)
+    if not force and out_path.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
+        return False
     env, target_path, _ = dbt_environment(project_dir, work_db, variables)
     cmd = dbt_command(project_dir, variables, "docs", "generate", "--static")
     result = subprocess.run(cmd, cwd=project_dir, env=env, capture_output=True, text=True)
@@ -402,4 +442,5 @@ def generate_docs(project_dir: Path, work_db: Path, variables: dict, out_path: P
     temp = out_path.with_name(out_path.name + ".tmp")
     shutil.copyfile(site, temp)
     os.replace(temp, out_path)  # a browser never sees half a page
-    return out_path
+    stamp.write_text(wanted + "\n")
+    return True

@@ -5,8 +5,10 @@
     (bash scripts/run.sh [same options] sets up .venv first)
 
 Steps, each a gate that stops the run when it fails:
-  1. demo data   without --raw-dir: the embedded demo data, generated on first use per as-of
-                 (demo/generate_raw.py, scale 1, seed 42) into data/demo/<as_of>/raw
+  1. demo data   without --raw-dir: the embedded demo data, a continuing export
+                 (demo/continuing_export.py: a later as-of is the earlier export plus the new
+                 days, so a daily demo run is incremental), cut on first use into
+                 data/demo/<as_of>/raw from a series made by demo/generate_raw.py (scale 1, seed 42)
   2. load raw    load_raw.py into schema raw of the work database (all or nothing)
   3. raw checks  Great Expectations suites of raw_checks.py on the full raw tables
   4. dbt build   seeds, models, snapshots and data tests on the work database; a test at
@@ -20,13 +22,17 @@ Steps, each a gate that stops the run when it fails:
   6. publish     publish.py copies the public marts into a new file and renames it
                  over the published database atomically
 Every run appends a row to ops.pipeline_runs (work database; copied into the published file)
-and ends with a short summary. GX Data Docs of each run: <work-db folder>/gx_docs/index.html.
+and ends with a short summary. GX Data Docs of each run: <work-db folder>/gx_docs/index.html
+(not linked from the summary: their pages need internet for their CDN styles and scripts).
 Thresholds: config/quality_thresholds.yml.
 
 Exit codes:
-  0   published
-  1   unexpected error (a bug, the work database in use by another run, ...)
-  2   raw load refused (a missing file or column, a renamed column, a value of the wrong type)
+  0   published (this run's data is what BI reads; also when Ctrl-C or SIGTERM came after the
+      publish rename, while writing the report or the docs: a warning says what was not written)
+  1   unexpected error (a bug: printed with its traceback)
+  2   raw load refused (a missing file or column, a renamed column, a value of the wrong type);
+      or the work database cannot be opened for writing (its folder read-only, the file held
+      by another process, another run holding it): one line naming the cause and the holder
   3   raw checks failed (an empty table, NULL keys, duplicate ids, future timestamps, stale
       data, unknown categories above their thresholds; an events or forms file that does not
       continue the one the incremental models were built from and is much smaller)
@@ -34,8 +40,11 @@ Exit codes:
       error severity)
   5   mart checks failed (a contract invariant of the built marts)
   6   publish failed (the copy could not be written or did not match the work database)
-  64  invalid command line
-  130 interrupted (Ctrl-C)
+  64  invalid command line; or an --as-of older than the newest published one without --backfill
+  130 interrupted (Ctrl-C) before the publish rename
+  143 terminated (SIGTERM, a scheduler's stop) before the publish rename
+A failure of the machine (a folder that cannot be written, a disk full, a file held by another
+process) gets one line and the exit code of the step it hit (6 for the publish folder).
 Whatever the exit code other than 0, the published file is left byte-for-byte as it was.
 """
 
@@ -89,9 +98,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = _Parser(
         prog="pipeline.py",
         description="Load raw -> raw checks -> dbt build -> mart checks -> atomic publish.",
-        epilog="Exit codes: 0 published, 1 unexpected error, 2 raw load refused, 3 raw checks "
-        "failed, 4 dbt build failed, 5 mart checks failed, 6 publish failed, 64 bad usage, "
-        "130 interrupted. A failed run leaves the published file unchanged.",
+        epilog="Exit codes: 0 published, 1 unexpected error, 2 raw load refused (or the work "
+        "DB cannot be opened for writing), 3 raw checks failed, 4 dbt build failed, 5 mart "
+        "checks failed, 6 publish failed, 64 bad usage (or an --as-of older than the published "
+        "one without --backfill), 130 interrupted, 143 terminated (SIGTERM). A non-zero exit "
+        "leaves the published file unchanged.",
     )
     parser.add_argument(
         "--raw-dir",
@@ -369,7 +380,11 @@ def is_published(published_db: Path, run_id: str) -> bool:
 
 
 def demo_raw_dir(project_dir: Path, as_of: dt.date, scale: float, progress: Progress) -> Path:
-    """The demo data for `as_of`, generated on first use (written aside, then renamed in)."""
+    """The demo data for `as_of`: the demo's continuing export as delivered that day
+    (demo_export.py: a later day is the earlier one plus the new days), cut on first use
+    (written aside, then renamed in)."""
+    from demo_export import cut, find_or_create_series, remove_stale_staging
+
     root = project_dir / "data" / "demo"
     name = as_of.isoformat() + ("" if scale == DEMO_SCALE else f"-scale{scale:g}")
     target = root / name / "raw"
@@ -378,25 +393,23 @@ def demo_raw_dir(project_dir: Path, as_of: dt.date, scale: float, progress: Prog
         return target
     from lead_segmentation.demo.generate_raw import generate
 
-    progress.say(f"demo data: generating scale {scale:g}, seed {DEMO_SEED}, as of {as_of} into {target}")
+    root.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(root)  # left by a killed run
+    series, meta = find_or_create_series(
+        root, as_of, scale, DEMO_SEED, DEMO_SCALE, generate, progress.say
+    )
+    progress.say(f"demo data: the export of {as_of} (series {meta['start']}..{meta['end']}) into {target}")
     staging = root / f".{name}.{os.getpid()}.tmp"
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "raw").mkdir(parents=True)
     try:
-        generate(
-            scale=scale,
-            seed=DEMO_SEED,
-            out_dir=staging / "raw",
-            as_of=as_of,
-            fmt="csv",
-            quiet=progress.quiet,
-        )
+        cut(series, meta, as_of, staging / "raw")
         if not target.is_dir():  # else a concurrent run won the race: use its folder
             shutil.rmtree(target.parent, ignore_errors=True)  # a half-deleted leftover
             os.replace(staging, target.parent)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    # Keep the few most recent folders: the data is reproducible from the seed.
+    # Keep the few most recent day folders: each is cut again from its series on demand.
     folders = sorted(
         (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
         key=lambda p: p.stat().st_mtime,
@@ -475,6 +488,13 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
         full_refresh = decide_full_refresh(
             args.work_db, config, args.full_refresh, raw_dir, progress.say
         )
+        # Erasure requests and people deleted in the CRM: their email and name leave the raw
+        # tables before anything is built from them (and the held rows of earlier builds).
+        from erasure import apply as erase
+
+        erased = erase(args.work_db, args.erase_email)
+        if erased.requested or erased.deleted_in_crm or erased.rows:
+            progress.say(erased.render())
 
     with progress.step("raw checks (Great Expectations)", Gate.RAW_CHECKS, "raw_checks"):
         from lead_segmentation.gx_runner import GxSession
@@ -508,6 +528,11 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
                 flush=True,
             )
 
+        # The build's own copies (incremental rows, stored failing test rows) of erased people
+        erased = erase(args.work_db)
+        if erased.rows:
+            progress.say(erased.render())
+
     import duckdb
 
     con = duckdb.connect(str(args.work_db), read_only=True)
@@ -520,7 +545,7 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
         from lead_segmentation.mart_checks import run_mart_checks
 
         report = run_mart_checks(args.work_db, args.as_of_date, config, session, raw_counts=raw_counts)
-        progress.say(f"mart checks: {report.checks_run} checks passed; Data Docs: {report.docs_index}")
+        progress.say(f"mart checks: {report.checks_run} checks passed")
 
     with progress.step(f"publish to {args.published_db}", Gate.PUBLISH):
         from lead_segmentation.publish import publish
@@ -550,13 +575,14 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
             print(f"warning: the segment report was not written: {exc}", file=sys.stderr)
 
     # The dbt docs site (models, columns, tests, lineage) of what was just built, as one file
-    # beside the report. Also a warning, never a failed run.
+    # beside the report; rebuilt only when the project changed. A warning, never a failed run.
     docs_path = args.published_db.parent / "docs" / "index.html"
     with progress.step(f"dbt docs {docs_path}", None, "docs"):
         try:
             from lead_segmentation.dbt_build import generate_docs
 
-            generate_docs(args.project_dir, args.work_db, variables, docs_path)
+            if not generate_docs(args.project_dir, args.work_db, variables, docs_path):
+                progress.say("dbt docs: the project did not change since the site was built: kept")
         except Exception as exc:  # noqa: BLE001 - see above
             print(f"warning: the dbt docs were not written: {exc}", file=sys.stderr)
 
