@@ -75,6 +75,9 @@ class Job:
 
             self.builds.append({"variables": dict(variables), **options})
             fault_point("dbt_build")
+            with duckdb.connect(str(work_db)) as con:  # the date stamp a build would write
+                for table in ("lead_scores", "segment_matrix", "lead_routing", "segment_kpis"):
+                    con.execute(f"update marts.{table} set as_of_date = ?", [variables["as_of_date"]])
             return dbt_build.DbtOutcome(0, {}, [], 0.0, root, root)
 
         def fake_docs(project_dir, work_db, variables, out_path):
@@ -240,7 +243,9 @@ def test_work_db_held_by_another_process_names_the_holder(job):
     assert exit_code == 2, out + err
     assert "UNEXPECTED" not in err and "Traceback" not in out + err
     assert f"(PID {holder.pid})" in err and "held by another process" in err
-    assert logged_runs(job.work_db)[-1]["failed_gate"] == "raw_load"
+    assert "GATE FAILED: raw_load (exit 2)" in err
+    # the run log cannot be written either (the file is held): said, not hidden
+    assert "could not write the run log" in err
 
 
 @slow
@@ -469,6 +474,31 @@ def _personal_hits(database: Path, needles: dict[str, str]) -> list[tuple]:
     return hits
 
 
+def _named_rows(database: Path, ids: list[str]) -> list[str]:
+    """Tables where one of `ids` still has a first or last name."""
+    found = []
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.columns "
+            "where column_name in ('first_name', 'last_name') group by all"
+        ).fetchall()
+        for schema, table in tables:
+            columns = {r[0] for r in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+                [schema, table]).fetchall()}
+            if "contact_id" not in columns:
+                continue
+            names = [c for c in ("first_name", "last_name") if c in columns]
+            named = con.execute(
+                f'select count(*) from "{schema}"."{table}" where contact_id in ({", ".join("?" for _ in ids)}) '
+                f"and ({' or '.join(f'{c} is not null' for c in names)})",
+                ids,
+            ).fetchone()[0]
+            if named:
+                found.append(f"{schema}.{table}")
+    return found
+
+
 @slow
 def test_erasure_and_crm_deletes_leave_no_email_or_name(built_warehouse, generated_raw_dir, tmp_path):
     """One real run (incremental dbt build) after: an erasure request for a live person (the
@@ -484,12 +514,13 @@ def test_erasure_and_crm_deletes_leave_no_email_or_name(built_warehouse, generat
     col = {name: i for i, name in enumerate(header)}
     live = [r for r in rows if r[col["is_deleted"]] == "false" and "@" in r[col["email"]]]
     emails = {r[col["email"]].strip().lower() for r in rows}
-    # people with one contact row, an address no other row has, and a distinctive last name
+    # people with one contact row, and an address and a phone no other row has
+    def unique(r, name):
+        return sum(1 for x in rows if x[col[name]].strip().lower() == r[col[name]].strip().lower()) == 1
+
     candidates = [
         r for r in live
-        if sum(1 for x in rows if x[col["contact_id"]] == r[col["contact_id"]]) == 1
-        and sum(1 for x in rows if x[col["email"]].strip().lower() == r[col["email"]].strip().lower()) == 1
-        and sum(1 for x in rows if x[col["last_name"]] == r[col["last_name"]]) == 1
+        if unique(r, "contact_id") and unique(r, "email") and r[col["phone"]] and unique(r, "phone")
     ]
     requested, soft, hard = candidates[:3]
     soft[col["is_deleted"]] = "true"
@@ -501,13 +532,11 @@ def test_erasure_and_crm_deletes_leave_no_email_or_name(built_warehouse, generat
     place = Warehouse(tmp_path / "wh")
     place.root.mkdir()
     shutil.copy(built_warehouse.database, place.work_db)  # the hard-deleted person was built
-    needles = {
-        f"{who}.{part}": person[col[part]]
-        for who, person in (("requested", requested), ("soft", soft), ("hard", hard))
-        for part in ("email", "last_name")
-    }
+    people = (("requested", requested), ("soft", soft), ("hard", hard))
+    needles = {f"{who}.{part}": p[col[part]] for who, p in people for part in ("email", "phone")}
+    ids = [p[col["contact_id"]] for _, p in people]
     assert {label for _, label in _personal_hits(place.work_db, needles)} >= {
-        "requested.email", "hard.email", "hard.last_name"}
+        "requested.email", "hard.email", "hard.phone"}
     address = "\t" + requested[col["email"]].upper() + " "
     run = run_pipeline(place, raw, TEST_AS_OF, extra_args=["--erase-email", address])
     assert run.returncode == 0, run.output[-8000:]
@@ -515,6 +544,7 @@ def test_erasure_and_crm_deletes_leave_no_email_or_name(built_warehouse, generat
     assert "erasure: 1 request(s)" in run.stdout
     assert _personal_hits(place.work_db, needles) == []
     assert _personal_hits(place.published_db, needles) == []
+    assert _named_rows(place.work_db, ids) == []
     with duckdb.connect(str(place.work_db), read_only=True) as con:
         log = " ".join(str(v) for v in con.execute("select * from ops.pipeline_runs").fetchall())
         assert requested[col["email"]].lower() not in log.lower()
