@@ -181,7 +181,7 @@ def run_dbt_build(
     )
     if not unit_tests:
         cmd += WITHOUT_UNIT_TESTS
-    if not snapshots:  # a backfill (pipeline.py --backfill) leaves the history as it is
+    if not snapshots:  # a backfill (lead-segmentation-pipeline --backfill) leaves the history as it is
         cmd += ["--exclude-resource-type", "snapshot"]
     if full_refresh:
         cmd.append("--full-refresh")
@@ -281,7 +281,7 @@ def run_dbt_build(
     if returncode != 0 and not findings:
         # With --fail-fast and several threads, dbt can record the test that failed as
         # skipped (or not at all): name it from the log stream, else from its stored rows.
-        findings = _failed_tests(nodes, warnings, work_db, target_path)
+        findings = failed_tests_from_store(nodes, warnings, work_db, target_path)
     if returncode != 0 and not findings:
         detail = ANSI_ESCAPES.sub("", "; ".join(errors[-5:])) or f"dbt exited with code {returncode}"
         findings.append(Finding("dbt.invocation", detail[:2000], look=str(log_path / "dbt.log")))
@@ -309,7 +309,7 @@ def _read_results(target_path: Path, invocation_id: str | None) -> list[dict]:
     return doc.get("results", [])
 
 
-def _failed_tests(nodes: dict, warnings: list[Finding], work_db: Path, target_path: Path) -> list[Finding]:
+def failed_tests_from_store(nodes: dict, warnings: list[Finding], work_db: Path, target_path: Path) -> list[Finding]:
     """The failed tests when run_results.json does not say (fail-fast): those the log stream
     reported as fail/error, else the error-severity tests whose stored failing rows (schema
     test_failures, emptied before each build) are not empty."""

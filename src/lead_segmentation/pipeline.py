@@ -381,9 +381,13 @@ def is_published(published_db: Path, run_id: str) -> bool:
 
 def demo_raw_dir(project_dir: Path, as_of: dt.date, scale: float, progress: Progress) -> Path:
     """The demo data for `as_of`: the demo's continuing export as delivered that day
-    (demo_export.py: a later day is the earlier one plus the new days), cut on first use
+    (demo/continuing_export.py: a later day is the earlier one plus the new days), cut on first use
     (written aside, then renamed in)."""
-    from demo_export import cut, find_or_create_series, remove_stale_staging
+    from lead_segmentation.demo.continuing_export import (
+        cut,
+        find_or_create_series,
+        remove_stale_staging,
+    )
 
     root = project_dir / "data" / "demo"
     name = as_of.isoformat() + ("" if scale == DEMO_SCALE else f"-scale{scale:g}")
@@ -490,7 +494,7 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
         )
         # Erasure requests and people deleted in the CRM: their email and name leave the raw
         # tables before anything is built from them (and the held rows of earlier builds).
-        from erasure import apply as erase
+        from lead_segmentation.erasure import apply as erase
 
         erased = erase(args.work_db, args.erase_email)
         if erased.requested or erased.deleted_in_crm or erased.rows:

@@ -2000,7 +2000,7 @@ def generate(
 ) -> dict[str, int]:
     """Write the six raw tables to out_dir; return the rows written per table. `history_days`:
     how far back the data goes (the demo's continuing export generates a longer one and cuts
-    it day by day: pipeline_demo.py)."""
+    it day by day: demo/continuing_export.py)."""
     if not (isinstance(scale, (int, float)) and 0 < scale <= MAX_SCALE):
         raise ValueError(f"scale must be a number in (0, {MAX_SCALE:g}], got {scale!r}")
     if not isinstance(seed, int) or seed < 0:

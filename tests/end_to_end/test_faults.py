@@ -7,7 +7,7 @@ other exit leaves the published file byte-for-byte as it was; the message tells 
 Most tests run the job in this process (pipeline.main) on a copy of the session's built work
 database with `dbt build` replaced by a stand-in (the database is already built), so each
 interrupt costs seconds; the interrupt is injected by the job's own fault hook
-(gates.fault_point, env LEAD_SEGMENTATION_FAULT), never by timing. The tests that need the
+(lead_segmentation.gates.fault_point, env LEAD_SEGMENTATION_FAULT), never by timing. The tests that need the
 real dbt child run the job as a user does (a child process).
 """
 
@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -58,7 +56,7 @@ class Job:
     step writes a small page instead of running dbt."""
 
     def __init__(self, root: Path, built, raw_dir: Path, monkeypatch, capsys):
-        import dbt_build
+        from lead_segmentation import dbt_build
 
         self.root = root
         self.raw_dir = raw_dir
@@ -71,7 +69,7 @@ class Job:
         self.monkeypatch, self.capsys = monkeypatch, capsys
 
         def fake_build(project_dir, work_db, variables, *, say, **options):
-            from gates import fault_point
+            from lead_segmentation.gates import fault_point
 
             self.builds.append({"variables": dict(variables), **options})
             fault_point("dbt_build")
@@ -89,7 +87,7 @@ class Job:
         monkeypatch.setattr(dbt_build, "generate_docs", fake_docs)
 
     def run(self, as_of: dt.date = TEST_AS_OF, fault: str | None = None, args=()) -> tuple[int, str, str]:
-        import pipeline
+        from lead_segmentation import pipeline
 
         if fault:
             self.monkeypatch.setenv(FAULT_ENV, fault)
@@ -272,8 +270,8 @@ def test_another_pipeline_run_holding_the_lock_is_named(job):
 
 def test_a_staged_copy_left_by_a_killed_publish_is_removed_by_the_next(built_warehouse, tmp_path):
     """SIGKILL cannot be caught: the next publish to the folder removes the leftover."""
-    import run_log
-    from publish import publish
+    from lead_segmentation import run_log
+    from lead_segmentation.publish import publish
 
     published = tmp_path / "published.duckdb"
     leftover = tmp_path / ".published.duckdb.20260630T000000Z-dead00.tmp"
@@ -292,7 +290,7 @@ def test_dbt_gate_names_a_failed_test_that_dbt_recorded_as_skipped(tmp_path):
     """--fail-fast with two threads: dbt can record the failing test as skipped and the log
     may not report it. The gate names it from its stored failing rows (never a bare
     dbt.invocation), leaving out tests at warn severity and passing ones."""
-    from dbt_build import TEST_FAILURES_SCHEMA, _failed_tests
+    from lead_segmentation.dbt_build import TEST_FAILURES_SCHEMA, failed_tests_from_store
 
     work = tmp_path / "work.duckdb"
     with duckdb.connect(str(work)) as con:
@@ -313,7 +311,7 @@ def test_dbt_gate_names_a_failed_test_that_dbt_recorded_as_skipped(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     # the log stream saw the test start but dbt recorded it as skipped
     nodes = {"test.p.not_null_x_id": {"name": "not_null_x_id", "type": "test", "status": "skipped"}}
-    findings = _failed_tests(nodes, [], work, tmp_path)
+    findings = failed_tests_from_store(nodes, [], work, tmp_path)
     assert sorted((f.check, f.rows) for f in findings) == [
         ("dbt.test.accepted_values_lead_scores_segment__long", 5),
         ("dbt.test.not_null_x_id", 3),
@@ -323,7 +321,7 @@ def test_dbt_gate_names_a_failed_test_that_dbt_recorded_as_skipped(tmp_path):
     assert "on lead_scores" in by_check["dbt.test.accepted_values_lead_scores_segment__long"].detail
     # a failure the log stream did report is named from there
     nodes["test.p.not_null_x_id"].update(status="fail", rows=3)
-    [logged] = _failed_tests(nodes, [], work, tmp_path)
+    [logged] = failed_tests_from_store(nodes, [], work, tmp_path)
     assert (logged.check, logged.rows) == ("dbt.test.not_null_x_id", 3)
 
 
@@ -397,8 +395,8 @@ def test_sigterm_stops_dbt_and_the_next_runs_publish(built_warehouse, generated_
     the work database is free (the next run succeeds), nothing is published. Then a run
     terminated right after its rename is reported as published (exit 0), and a --backfill
     of an older date leaves the snapshot history as it was."""
-    import run_log
-    from publish import publish
+    from lead_segmentation import run_log
+    from lead_segmentation.publish import publish
 
     place = Warehouse(tmp_path / "wh")
     place.root.mkdir()
@@ -414,7 +412,7 @@ def test_sigterm_stops_dbt_and_the_next_runs_publish(built_warehouse, generated_
         if fault:
             env[FAULT_ENV] = fault
         cmd = [
-            sys.executable, str(PROJECT_DIR / "scripts" / "pipeline.py"),
+            sys.executable, "-m", "lead_segmentation.pipeline", "--project-dir", str(PROJECT_DIR),
             "--raw-dir", str(generated_raw_dir), "--as-of", as_of.isoformat(),
             "--work-db", str(place.work_db), "--published-db", str(place.published_db), *args,
         ]
@@ -455,7 +453,7 @@ def test_sigterm_stops_dbt_and_the_next_runs_publish(built_warehouse, generated_
 
 def _personal_hits(database: Path, needles: dict[str, str]) -> list[tuple]:
     """(schema.table.column, needle) for every personal value still found anywhere."""
-    from raw_schema import PERSONAL_COLUMNS
+    from lead_segmentation.raw_schema import PERSONAL_COLUMNS
 
     hits = []
     with duckdb.connect(str(database), read_only=True) as con:
@@ -558,8 +556,8 @@ def test_erasure_and_crm_deletes_leave_no_email_or_name(built_warehouse, generat
         assert kept == [(None, None, None, None)]
 
     # The next load brings the address back from the export: erased again, no request needed.
-    from erasure import apply
-    from load_raw import load_raw
+    from lead_segmentation.erasure import apply
+    from lead_segmentation.load_raw import load_raw
 
     load_raw(raw, place.work_db, quiet=True)
     assert _personal_hits(place.work_db, needles) != []
@@ -571,7 +569,7 @@ def test_erasure_and_crm_deletes_leave_no_email_or_name(built_warehouse, generat
 
 
 def test_dbt_docs_site_is_rebuilt_only_when_the_project_changed(tmp_path, monkeypatch):
-    import dbt_build
+    from lead_segmentation import dbt_build
     from pipeline_helpers import copy_project
 
     project = copy_project(tmp_path / "project")

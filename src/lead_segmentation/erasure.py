@@ -2,7 +2,8 @@
 
 Two ways a person must disappear (GDPR erasure; the users market to EU buyers):
 
-- an erasure request that cannot wait for the CRM (`pipeline.py --erase-email ADDRESS`);
+- an erasure request that cannot wait for the CRM (`lead-segmentation-pipeline --erase-email
+  ADDRESS`);
 - a person deleted in the CRM: a contact whose current version is flagged `is_deleted` in the
   export, or a contact the last build held that the export no longer has (hard delete).
 
@@ -14,7 +15,7 @@ person whose address is also on a live contact is not registered: the person liv
 another record.
 
 After the load and again after the build, `scrub` sets every personal column
-(raw_schema.PERSONAL_COLUMNS: email, first_name, last_name, phone) to NULL in every table of
+(lead_segmentation.raw_schema.PERSONAL_COLUMNS: email, first_name, last_name, phone) to NULL in every table of
 every schema where the row's email is registered or its contact_id belongs to an erased person:
 raw tables, staging (the incremental engagement models keep old rows), rejected-row tables,
 stored failing test rows. Ids stay (history, reconciliation); the snapshots hold no personal
@@ -30,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from raw_schema import PERSONAL_COLUMNS
+from lead_segmentation.raw_schema import PERSONAL_COLUMNS
 
 REGISTER = "ops.erased_people"
 SALT = "ops.erasure_salt"

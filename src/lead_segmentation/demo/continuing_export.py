@@ -5,7 +5,7 @@ the CRM tables are re-exported whole (the current state). The demo does the same
 demo run is incremental (the events and forms files continue the built ones) and the CRM sync
 sees realistic daily changes:
 
-- a *series* is one generated export (scripts/generate_raw.py, the demo's scale and seed)
+- a *series* is one generated export (demo/generate_raw.py, the demo's scale and seed)
   reaching HORIZON_DAYS past the first as-of it served, with a history long enough that each
   day of the series still has the usual twelve months behind it;
 - the demo data for an as-of D of the series is that export *cut* at D: events by their load
@@ -30,7 +30,8 @@ from pathlib import Path
 
 import duckdb
 
-from raw_schema import RAW_TABLES
+from lead_segmentation.raw_schema import RAW_TABLES
+from lead_segmentation.sql import quote_literal
 
 # Daily exports one series serves after its first as-of (then a new series starts).
 HORIZON_DAYS = 91
@@ -49,10 +50,6 @@ VERSIONED = {
     "crm_opportunities": ("opportunity_id", "created_at"),
 }
 OPEN_STAGE = "proposal"  # a deal closed after the as-of is still open on it
-
-
-def _lit(value) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _series_name(start: dt.date, scale: float, seed: int, default_scale: float) -> str:
@@ -99,8 +96,8 @@ def find_or_create_series(
 
 
 def _csv(path: Path) -> str:
-    return f"read_csv({_lit(path)}, all_varchar = true, header = true, auto_detect = false, " + (
-        "columns = {" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in _columns(path)) + "})"
+    return f"read_csv({quote_literal(path)}, all_varchar = true, header = true, auto_detect = false, " + (
+        "columns = {" + ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in _columns(path)) + "})"
     )
 
 
@@ -110,7 +107,7 @@ def _columns(path: Path) -> list[str]:
 
 def _copy(con, select: str, path: Path) -> None:
     temp = path.with_name(f".{path.name}.tmp")
-    con.execute(f"copy ({select}) to {_lit(temp)} (format csv, header true, delimiter ',', quote '\"')")
+    con.execute(f"copy ({select}) to {quote_literal(temp)} (format csv, header true, delimiter ',', quote '\"')")
     os.replace(temp, path)
 
 
@@ -118,7 +115,7 @@ def _sort_appended(generated: Path, export: Path, end: dt.date) -> None:
     """The series' export: appended tables sorted by delivery time (rows always delivered
     first: no time, or dated past the series' end), the rest as generated."""
     export.mkdir(parents=True)
-    after_end = _lit(end + dt.timedelta(days=1))
+    after_end = quote_literal(end + dt.timedelta(days=1))
     with duckdb.connect() as con:
         con.execute("set preserve_insertion_order = true")
         con.execute("set threads = 1")  # row_number() over () must follow the file's order
@@ -141,8 +138,8 @@ def cut(series: Path, meta: dict, as_of: dt.date, out_dir: Path) -> None:
     """The export as delivered on `as_of` (see the module's docstring)."""
     export = series / "export"
     out_dir.mkdir(parents=True, exist_ok=True)
-    next_day = f"{_lit(as_of + dt.timedelta(days=1))}::timestamp"
-    after_end = f"{_lit(dt.date.fromisoformat(meta['end']) + dt.timedelta(days=1))}::timestamp"
+    next_day = f"{quote_literal(as_of + dt.timedelta(days=1))}::timestamp"
+    after_end = f"{quote_literal(dt.date.fromisoformat(meta['end']) + dt.timedelta(days=1))}::timestamp"
     with duckdb.connect() as con:
         con.execute("set preserve_insertion_order = true")
         con.execute("set threads = 1")  # row_number() over () must follow the file's order
@@ -160,7 +157,7 @@ def cut(series: Path, meta: dict, as_of: dt.date, out_dir: Path) -> None:
                 select = _state_at(source, names, table, next_day)
             _copy(con, select, out_dir / f"{table}.csv")
     (out_dir / "_manifest.json").write_text(
-        json.dumps({"generator": "scripts/demo_export.py", "series": meta, "as_of": as_of.isoformat()},
+        json.dumps({"generator": "lead_segmentation.demo.continuing_export", "series": meta, "as_of": as_of.isoformat()},
                    indent=2) + "\n"
     )
 
@@ -177,7 +174,7 @@ def _state_at(source: Path, names: list[str], table: str, next_day: str) -> str:
     }
     if table == "crm_opportunities":
         closed_later = f"try_cast(closed_at as timestamp) >= {next_day}"
-        first_version["stage"] = f"case when {closed_later} then {_lit(OPEN_STAGE)} else stage end"
+        first_version["stage"] = f"case when {closed_later} then {quote_literal(OPEN_STAGE)} else stage end"
         first_version["closed_at"] = f"case when {closed_later} then null else closed_at end"
     replaced = ", ".join(f'{first_version.get(c, chr(34) + c + chr(34))} as "{c}"' for c in names)
     columns = ", ".join(f'"{c}"' for c in names)

@@ -1,4 +1,4 @@
-"""The demo as a continuing export (scripts/demo_export.py, pipeline.demo_raw_dir): a later
+"""The demo as a continuing export (lead_segmentation.demo.continuing_export, pipeline.demo_raw_dir): a later
 as-of is the earlier export plus the new days, so a daily demo run is incremental."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def _rows(path):
 
 
 def test_a_later_demo_day_is_the_earlier_export_plus_new_days(tmp_path):
-    import pipeline
+    from lead_segmentation import pipeline
 
     progress = pipeline.Progress(quiet=True)
     day1 = pipeline.demo_raw_dir(tmp_path, DAY1, 0.02, progress)
@@ -60,7 +60,7 @@ def test_a_later_demo_day_is_the_earlier_export_plus_new_days(tmp_path):
 
 
 def test_old_demo_folders_and_killed_generations_are_cleaned_up(tmp_path):
-    import pipeline
+    from lead_segmentation import pipeline
 
     progress = pipeline.Progress(quiet=True)
     root = tmp_path / "data" / "demo"
