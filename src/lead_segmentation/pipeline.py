@@ -685,6 +685,9 @@ def _run_and_classify(args: argparse.Namespace, progress: Progress, record: run_
     except KeyboardInterrupt as exc:
         return _interrupted(args, progress, record, exc)
     except Exception as exc:  # noqa: BLE001 - the run log must record every outcome
+        if progress.gate in (Gate.PUBLISH, None) and is_published(args.published_db, record.run_id):
+            # after the rename: the data is live, whatever broke next (exit 0 <=> published)
+            return _published_anyway(args, progress, record, f"{type(exc).__name__}: {exc}")
         cause = environment_cause(exc, args.work_db)
         if cause and progress.gate is not None:
             # The machine, not the data or the code: one line, the exit code of the step.
@@ -696,6 +699,25 @@ def _run_and_classify(args: argparse.Namespace, progress: Progress, record: run_
         record.message = traceback.format_exc()
         print(f"UNEXPECTED ERROR (exit 1); nothing was published\n{record.message}", file=sys.stderr)
         return EXIT_UNEXPECTED
+
+
+def _published_anyway(
+    args: argparse.Namespace, progress: Progress, record: run_log.RunRecord, what: str
+) -> int:
+    """The run's data was published, then `what` (an interrupt, an error) stopped a later
+    step: a published run (exit 0) with a warning naming the step and what was not written."""
+    step = progress.current or "publish"
+    record.status, record.exit_code = "published", EXIT_OK
+    record.published_db = str(args.published_db)
+    record.ended_at = record.ended_at or run_log.utc_now()
+    record.message = f"published; then {what} during step: {step}"[:2000]
+    print(
+        f"warning: {what} during step '{step}' after the data was published: "
+        f"{args.published_db} holds this run's data (run {record.run_id}); what that step "
+        "writes (the report or the docs site) was not updated",
+        file=sys.stderr,
+    )
+    return EXIT_OK
 
 
 def _interrupted(
@@ -712,17 +734,7 @@ def _interrupted(
     how = "terminated (SIGTERM)" if isinstance(exc, Interrupted) else "interrupted (Ctrl-C)"
     step = progress.current or "start-up"
     if is_published(args.published_db, record.run_id):
-        record.status, record.exit_code = "published", EXIT_OK
-        record.published_db = str(args.published_db)
-        record.ended_at = record.ended_at or run_log.utc_now()
-        record.message = f"published; {how} while writing: {step}"
-        print(
-            f"warning: {how} during step '{step}' after the data was published: "
-            f"{args.published_db} holds this run's data (run {record.run_id}); what that step "
-            "writes (the report or the docs site) was not updated",
-            file=sys.stderr,
-        )
-        return EXIT_OK
+        return _published_anyway(args, progress, record, how)
     code = interrupt_exit_code(exc)
     record.finish("error", code)
     record.failing_check = f"{how} during step '{step}'"

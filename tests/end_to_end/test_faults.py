@@ -167,6 +167,26 @@ def test_interrupt_after_the_rename_reports_the_run_as_published(job, point, sig
     assert staged_copies(job.published_db) == []
 
 
+@slow
+def test_an_error_right_after_the_rename_still_reports_the_run_as_published(job, monkeypatch):
+    """Not only interrupts: anything failing once the file is live must not say 'nothing was
+    published' with exit 1."""
+    from lead_segmentation import publish as publish_module
+
+    real = publish_module.publish
+
+    def publish_then_fail(*args, **kwargs):
+        real(*args, **kwargs)
+        raise RuntimeError("a bug after the rename")
+
+    monkeypatch.setattr(publish_module, "publish", publish_then_fail)
+    exit_code, out, err = job.run()
+    assert exit_code == 0, out + err
+    assert "after the data was published" in err and "nothing was published" not in err
+    last = logged_runs(job.work_db)[-1]
+    assert published_run(job.published_db) == last["run_id"] and last["status"] == "published"
+
+
 # ---- 4. the machine says no: one line, the step's exit code --------------------------------
 
 
