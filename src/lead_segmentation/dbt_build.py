@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Callable, Mapping
 
-from lead_segmentation.gates import Finding, Gate, GateFailed, without_values
+from lead_segmentation.gates import Finding, Gate, GateFailed, fault_point, without_values
 
 PROGRESS_EVERY_SECONDS = 10.0
 ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -131,6 +131,23 @@ def _quoted_relation(relation_name: str | None) -> str | None:
     return ".".join(parts[-2:])
 
 
+# Seconds dbt gets to stop after SIGTERM (it cancels its queries) before it is killed.
+STOP_GRACE_SECONDS = 10.0
+
+
+def stop_child(proc: subprocess.Popen) -> None:
+    """Stop a dbt child and wait for it: its DuckDB connection (the work database's lock)
+    goes with it, so the next run can open the file."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def run_dbt_build(
     project_dir: Path,
     work_db: Path,
@@ -140,12 +157,14 @@ def run_dbt_build(
     select: list[str] | None = None,
     unit_tests: bool = False,
     full_refresh: bool = False,
+    snapshots: bool = True,
 ) -> DbtOutcome:
     """Run `dbt build`; raise GateFailed(DBT_BUILD) when it does not succeed.
 
     Unit tests are left out unless `unit_tests`: they check the code on fixed inputs, not the
     data, so they give the same answer on every run of the same code; the test command runs
     them on every change (dbt's own advice for production builds). About 10 s per run.
+    Without `snapshots`, the snapshots are not run (their history is left as it is).
     """
     env, target_path, log_path = dbt_environment(project_dir, work_db, variables)
     Path(env["DUCKDB_TEMP_DIRECTORY"]).mkdir(parents=True, exist_ok=True)
@@ -162,6 +181,8 @@ def run_dbt_build(
     )
     if not unit_tests:
         cmd += WITHOUT_UNIT_TESTS
+    if not snapshots:  # a backfill (lead-segmentation-pipeline --backfill) leaves the history as it is
+        cmd += ["--exclude-resource-type", "snapshot"]
     if full_refresh:
         cmd.append("--full-refresh")
     if select:
@@ -184,50 +205,58 @@ def run_dbt_build(
         bufsize=1,
     )
     assert proc.stdout is not None
-    for line in proc.stdout:
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError:
-            if line.strip():
-                errors.append(line.strip())
-            continue
-        info, data = event.get("info", {}), event.get("data", {})
-        invocation_id = invocation_id or info.get("invocation_id")
-        name = info.get("name")
-        node_info = data.get("node_info") or {}
-        if name in (
-            "LogModelResult",
-            "LogTestResult",
-            "LogSeedResult",
-            "LogSnapshotResult",
-            "LogNodeResult",
-        ):
-            total = data.get("total") or total
-            status = node_info.get("node_status")
-            if status in (None, "", "None"):  # unit tests report their status only in data
-                status = str(data.get("status") or "?").lower()
-            statuses[status] = statuses.get(status, 0) + 1
-            nodes[node_info.get("unique_id", "?")] = {
-                "name": node_info.get("node_name"),
-                "type": node_info.get("resource_type"),
-                "relation": (node_info.get("node_relation") or {}).get("relation_name"),
-                "attached": data.get("attached_node"),
-            }
-            if status in ("warn", "fail", "error"):
-                rows = data.get("num_failures")
-                rows_text = f", {rows} row(s)" if rows not in (None, 0) else ""
-                say(
-                    f"[dbt] {status.upper()} {node_info.get('resource_type')} "
-                    f"{node_info.get('node_name')}{rows_text}"
-                )
-        elif info.get("level") == "error" and info.get("msg"):
-            errors.append(info["msg"])
-        now = time.monotonic()
-        if now - last_progress >= PROGRESS_EVERY_SECONDS:
-            done = sum(statuses.values())
-            detail = ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
-            say(f"[dbt] {done}/{total or '?'} nodes ({detail})  {now - started:.0f}s")
-            last_progress = now
+    try:
+        fault_point("dbt_build")
+        for line in proc.stdout:
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                if line.strip():
+                    errors.append(line.strip())
+                continue
+            info, data = event.get("info", {}), event.get("data", {})
+            invocation_id = invocation_id or info.get("invocation_id")
+            name = info.get("name")
+            node_info = data.get("node_info") or {}
+            if name in (
+                "LogModelResult",
+                "LogTestResult",
+                "LogSeedResult",
+                "LogSnapshotResult",
+                "LogNodeResult",
+            ):
+                total = data.get("total") or total
+                status = node_info.get("node_status")
+                if status in (None, "", "None"):  # unit tests report their status only in data
+                    status = str(data.get("status") or "?").lower()
+                statuses[status] = statuses.get(status, 0) + 1
+                nodes[node_info.get("unique_id", "?")] = {
+                    "name": node_info.get("node_name"),
+                    "type": node_info.get("resource_type"),
+                    "relation": (node_info.get("node_relation") or {}).get("relation_name"),
+                    "attached": data.get("attached_node"),
+                    "status": status,
+                    "rows": data.get("num_failures"),
+                }
+                if status in ("warn", "fail", "error"):
+                    rows = data.get("num_failures")
+                    rows_text = f", {rows} row(s)" if rows not in (None, 0) else ""
+                    say(
+                        f"[dbt] {status.upper()} {node_info.get('resource_type')} "
+                        f"{node_info.get('node_name')}{rows_text}"
+                    )
+            elif info.get("level") == "error" and info.get("msg"):
+                errors.append(info["msg"])
+            now = time.monotonic()
+            if now - last_progress >= PROGRESS_EVERY_SECONDS:
+                done = sum(statuses.values())
+                detail = ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
+                say(f"[dbt] {done}/{total or '?'} nodes ({detail})  {now - started:.0f}s")
+                last_progress = now
+    except BaseException:
+        # Ctrl-C, SIGTERM (or a bug): dbt must not run on, holding the work database
+        stop_child(proc)
+        raise
     returncode = proc.wait()
     elapsed = time.monotonic() - started
 
@@ -249,6 +278,10 @@ def run_dbt_build(
             continue
         finding = _finding(uid, node, result)
         (warnings if status == "warn" else findings).append(finding)
+    if returncode != 0 and not findings:
+        # With --fail-fast and several threads, dbt can record the test that failed as
+        # skipped (or not at all): name it from the log stream, else from its stored rows.
+        findings = failed_tests_from_store(nodes, warnings, work_db, target_path)
     if returncode != 0 and not findings:
         detail = without_values(ANSI_ESCAPES.sub("", "; ".join(errors[-5:]))) or (
             f"dbt exited with code {returncode}"
@@ -278,6 +311,61 @@ def _read_results(target_path: Path, invocation_id: str | None) -> list[dict]:
     return doc.get("results", [])
 
 
+def failed_tests_from_store(nodes: dict, warnings: list[Finding], work_db: Path, target_path: Path) -> list[Finding]:
+    """The failed tests when run_results.json does not say (fail-fast): those the log stream
+    reported as fail/error, else the error-severity tests whose stored failing rows (schema
+    test_failures, emptied before each build) are not empty."""
+    logged = [
+        _finding(uid, node, {"status": node["status"], "failures": node.get("rows")})
+        for uid, node in nodes.items()
+        if node.get("status") in ("fail", "error")
+    ]
+    if logged:
+        return logged
+    import duckdb
+
+    tests = {}  # table name in test_failures -> (test name, severity, attached model)
+    try:
+        manifest = json.loads((target_path / "manifest.json").read_text(encoding="utf-8"))
+        for node in manifest.get("nodes", {}).values():
+            if node.get("resource_type") == "test":
+                config = node.get("config") or {}
+                table = (node.get("alias") or node["name"]).lower()
+                tests[table] = (node["name"], str(config.get("severity") or "error").lower(), node.get("attached_node"))
+    except (OSError, ValueError, KeyError):
+        pass
+    warned = {w.check.split(".", 2)[-1] for w in warnings}
+    found = []
+    try:
+        with duckdb.connect(str(work_db), read_only=True) as con:
+            tables = [
+                r[0]
+                for r in con.execute(
+                    "select table_name from duckdb_tables() where schema_name = ? order by 1",
+                    [TEST_FAILURES_SCHEMA],
+                ).fetchall()
+            ]
+            for table in tables:
+                name, severity, attached = tests.get(table.lower(), (table, "error", None))
+                if severity == "warn" or name in warned:
+                    continue
+                rows = con.execute(f'select count(*) from {TEST_FAILURES_SCHEMA}."{table}"').fetchone()[0]
+                if rows:
+                    about = f" on {attached.split('.')[-1]}" if attached else ""
+                    found.append(
+                        Finding(
+                            f"dbt.test.{name}",
+                            f"test fail{about}: {rows} failing row(s) (dbt stopped at this test: "
+                            "fail fast; its result was recorded as skipped)",
+                            rows=rows,
+                            look=f"select * from {TEST_FAILURES_SCHEMA}.{table}",
+                        )
+                    )
+    except duckdb.Error:
+        return []
+    return found
+
+
 def _finding(uid: str, node: dict, result: dict) -> Finding:
     kind = node.get("type") or uid.split(".")[0]
     name = node.get("name") or uid.split(".")[-2 if kind == "test" else -1]
@@ -303,9 +391,49 @@ def _finding(uid: str, node: dict, result: dict) -> Finding:
     return Finding(f"dbt.{kind}.{name}", detail, rows=rows, look=look)
 
 
-def generate_docs(project_dir: Path, work_db: Path, variables: dict, out_path: Path) -> Path:
+# What the docs site is made of: the project's sources (not the data: the site shows models,
+# columns, tests and lineage). Its hash decides whether the site must be rebuilt.
+DOCS_SOURCES = ("models", "macros", "seeds", "snapshots", "tests", "analyses")
+DOCS_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml")
+DOCS_SUFFIXES = (".sql", ".yml", ".yaml", ".md", ".csv", ".py")
+
+
+def project_hash(project_dir: Path, variables: dict) -> str:
+    """sha256 of every project file the docs site is built from, dbt's version and the vars
+    (the scoring date left out: the site does not change with it)."""
+    import hashlib
+
+    from dbt.version import __version__ as dbt_version
+
+    digest = hashlib.sha256()
+    digest.update(f"dbt {dbt_version}\n".encode())
+    passed = {k: v for k, v in variables.items() if k != "as_of_date"}
+    digest.update(json.dumps(passed, sort_keys=True, default=str).encode())
+    paths = [project_dir / name for name in DOCS_FILES if (project_dir / name).is_file()]
+    for folder in DOCS_SOURCES:
+        if (project_dir / folder).is_dir():
+            paths += [
+                p for p in (project_dir / folder).rglob("*")
+                if p.is_file() and p.suffix in DOCS_SUFFIXES and "__pycache__" not in p.parts
+            ]
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(project_dir)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def generate_docs(
+    project_dir: Path, work_db: Path, variables: dict, out_path: Path, *, force: bool = False
+) -> bool:
     """`dbt docs generate --static` over the work database; the single-file docs site (models,
-    columns, tests, lineage) is copied to out_path. Raises RuntimeError when dbt fails."""
+    columns, tests, lineage) is copied to out_path. Skipped (returns False) when the site there
+    was built from the same project (project_hash, kept in <out_path>.hash): the docs cost
+    10-18 s of every run and only change with the project. Returns True when rebuilt. Raises
+    RuntimeError when dbt fails."""
+    stamp = out_path.with_name(out_path.name + ".hash")
+    wanted = project_hash(project_dir, variables)
+    if not force and out_path.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
+        return False
     env, target_path, _ = dbt_environment(project_dir, work_db, variables)
     cmd = dbt_command(project_dir, variables, "docs", "generate", "--static")
     result = subprocess.run(cmd, cwd=project_dir, env=env, capture_output=True, text=True)
@@ -317,4 +445,5 @@ def generate_docs(project_dir: Path, work_db: Path, variables: dict, out_path: P
     temp = out_path.with_name(out_path.name + ".tmp")
     shutil.copyfile(site, temp)
     os.replace(temp, out_path)  # a browser never sees half a page
-    return out_path
+    stamp.write_text(wanted + "\n")
+    return True

@@ -82,3 +82,23 @@ class GateFailed(Exception):
         if self.where:
             lines.append(f"more: {self.where}")
         return "\n".join(lines)
+
+
+# Test hook: LEAD_SEGMENTATION_FAULT=<point>[:SIGINT|SIGTERM|SIGKILL] makes the job signal
+# itself when it reaches <point> (default SIGINT, as Ctrl-C does), so tests interrupt each
+# step exactly there instead of guessing with sleeps. Points: demo, load, raw_checks,
+# dbt_build (once the dbt child runs), mart_checks, publish (before the rename),
+# publish.renamed (right after it), report, docs. Unset in production: does nothing.
+FAULT_ENV = "LEAD_SEGMENTATION_FAULT"
+
+
+def fault_point(point: str) -> None:
+    import os
+    import signal
+
+    wanted = os.environ.get(FAULT_ENV, "")
+    if not wanted:
+        return
+    name, _, sig = wanted.partition(":")
+    if name == point:
+        os.kill(os.getpid(), getattr(signal, sig or "SIGINT"))

@@ -130,7 +130,8 @@ def findings_of(result, *, docs_page: Path | None = None) -> list[Finding]:
                 rows = observed.get("unexpected_count")
         look = meta.get("look")
         if docs_page is not None:
-            look = f"{look}\n(Data Docs: {docs_page})" if look else f"Data Docs: {docs_page}"
+            page = f"GX Data Docs (online only: CDN assets): {docs_page}"
+            look = f"{look}\n({page})" if look else page
         findings.append(
             Finding(check=meta.get("check") or config.type, detail=detail, rows=rows, look=look)
         )

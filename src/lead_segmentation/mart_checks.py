@@ -840,6 +840,7 @@ def run_mart_checks(
         raise GateFailed(
             Gate.MART_CHECKS,
             findings,
-            where=f"queries run on the work database {work_db}; Data Docs: {docs_index}",
+            where=f"queries run on the work database {work_db}; GX Data Docs (online only: "
+            f"CDN assets): {docs_index}",
         )
     return MartCheckReport(checks_run=checks, row_counts=row_counts, docs_index=docs_index, notes=notes)

@@ -13,13 +13,16 @@ dbt writes only to the work database. Once every gate passed, `publish()`:
 The rename swaps the directory entry in one step. A reader that had the old file open keeps
 reading the old inode (a consistent old snapshot, never touched); a reader opening afterwards
 gets the new file. Nobody ever sees a half-written file, and a BI process holding the file open
-read-only blocks nothing. Any failure before the rename removes the temporary file and leaves
-the published file byte-for-byte as it was.
+read-only blocks nothing. Any failure before the rename (an interrupt or SIGTERM included) removes
+the temporary file and leaves the published file byte-for-byte as it was; a staged copy left by a
+publish that was killed outright (SIGKILL) is removed by the next publish to the same folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import os
 from pathlib import Path
 
@@ -27,7 +30,7 @@ import duckdb
 
 from lead_segmentation import run_log
 from lead_segmentation.contract import BACKTEST_MARTS, PUBLIC_MARTS
-from lead_segmentation.gates import Finding, Gate, GateFailed
+from lead_segmentation.gates import Finding, Gate, GateFailed, fault_point
 from lead_segmentation.owner_only import private_dir, private_file
 from lead_segmentation.sql import quote_literal
 
@@ -91,16 +94,29 @@ def publish(work_db: Path, published_db: Path, record: run_log.RunRecord) -> Pub
     published_db = Path(published_db).resolve()
     private_dir(published_db.parent)
     staged = published_db.with_name(f".{published_db.name}.{record.run_id}.tmp")
-    _remove(staged)
+    folder_fd = None
     try:
+        # One publish per folder at a time; holding the lock, any other staged copy is a
+        # leftover of a publish that was killed (SIGKILL, power loss): removed here.
+        folder_fd = os.open(published_db.parent, os.O_RDONLY)
+        fcntl.flock(folder_fd, fcntl.LOCK_EX)
+        for leftover in published_db.parent.glob(f".{published_db.name}.*.tmp"):
+            _remove(leftover)
+        _remove(staged)
         expected = _write(work_db, staged, record)
         _audit(staged, expected, record)
         # Owner-only (ids with scores, the run log): BI readers get access deliberately.
         private_file(staged)
         _fsync(staged)
+        fault_point("publish")
         os.replace(staged, published_db)
-    except BaseException as exc:  # also Ctrl-C: never leave a staged copy behind
-        _remove(staged)
+        fault_point("publish.renamed")
+    except BaseException as exc:  # also Ctrl-C and SIGTERM: never leave a staged copy behind
+        if folder_fd is not None:
+            os.close(folder_fd)
+            folder_fd = None
+        with contextlib.suppress(OSError):  # e.g. a read-only folder: nothing was staged
+            _remove(staged)
         if isinstance(exc, GateFailed) or not isinstance(exc, Exception):
             raise
         raise GateFailed(
@@ -112,6 +128,9 @@ def publish(work_db: Path, published_db: Path, record: run_log.RunRecord) -> Pub
         _fsync(published_db.parent)  # make the rename durable; it already happened
     except OSError:
         pass
+    finally:
+        if folder_fd is not None:
+            os.close(folder_fd)
     return PublishResult(
         path=published_db,
         row_counts={k: v[0] for k, v in expected.items()},

@@ -450,6 +450,7 @@ def run_raw_checks(
         raise GateFailed(
             Gate.RAW_CHECKS,
             findings,
-            where=f"queries run on the work database {work_db}; Data Docs: {docs_index}",
+            where=f"queries run on the work database {work_db}; GX Data Docs (online only: "
+            f"CDN assets): {docs_index}",
         )
     return RawCheckReport(metrics=metrics, checks_run=checks, docs_index=docs_index)

@@ -97,6 +97,11 @@ RAW_TABLES: dict[str, list[tuple[str, str]]] = {
 }
 
 # The key column of each raw table (may be empty in raw data: staging rejects those rows).
+# Columns that hold a person's personal data (GDPR): the erasure (erasure.py) clears
+# them in every table of the work database; ids are kept. Any new column of this kind in the
+# contract belongs here.
+PERSONAL_COLUMNS: list[str] = ["email", "first_name", "last_name", "phone"]
+
 RAW_KEYS: dict[str, str] = {
     "crm_accounts": "account_id",
     "crm_contacts": "contact_id",

@@ -204,6 +204,7 @@ def summary(record: RunRecord, whole_seconds: float | None = None) -> str:
         lines.append("  marts: " + ", ".join(f"{k} {v:,}" for k, v in marts.items()))
     if record.dbt_warnings:
         lines.append(f"  dbt warnings: {record.dbt_warnings} (not fatal; see the dbt section above)")
-    if record.gx_docs:
-        lines.append(f"  GX Data Docs: {record.gx_docs}")
+    # No link to the GX Data Docs here: their pages load Bootstrap, jQuery and Vega from CDNs
+    # and show blank without internet. Every failed check is in the message and the run log;
+    # the Data Docs folder stays on disk (ops.pipeline_runs.gx_docs) for those online.
     return "\n".join(lines)

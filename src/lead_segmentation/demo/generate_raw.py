@@ -395,9 +395,11 @@ STREAMS = {
 
 @dataclasses.dataclass(frozen=True)
 class Clock:
-    """Normal data lies in [start, end): the twelve months up to and including as_of."""
+    """Normal data lies in [start, end): the `history_days` (default twelve months) up to and
+    including as_of."""
 
     as_of: dt.date
+    history_days: int = HISTORY_DAYS
 
     @property
     def end_day(self) -> int:  # first epoch day after as_of
@@ -405,7 +407,7 @@ class Clock:
 
     @property
     def start_day(self) -> int:
-        return self.end_day - HISTORY_DAYS
+        return self.end_day - self.history_days
 
     @property
     def end(self) -> int:
@@ -1080,7 +1082,7 @@ def build_people(
     window_start = np.where(
         recent,
         clock.end_day - rng.integers(5, 40, n),
-        clock.start_day + rng.integers(0, HISTORY_DAYS - 30, n),
+        clock.start_day + rng.integers(0, clock.history_days - 30, n),
     )
     window_start = np.minimum(np.maximum(window_start, first_day), clock.end_day - 1)
     window_end = np.minimum(window_start + rng.integers(14, 60, n), clock.end_day)
@@ -1643,7 +1645,7 @@ def build_opportunities(
                 int(people.window_start[lead]) + int(3 + u[i, 1] * 27), clock.end_day - 1
             )
         else:
-            created_day = clock.start_day + int(u[i, 1] * HISTORY_DAYS)
+            created_day = clock.start_day + int(u[i, 1] * clock.history_days)
         created = int(_business_times(rng, [created_day], [created_day + 1])[0])
         created = min(created, clock.end - 2 * HOUR)
         age = clock.end_day - created_day
@@ -2069,9 +2071,18 @@ def _log(quiet: bool, message: str) -> None:
 
 
 def generate(
-    scale: float, seed: int, out_dir, as_of: dt.date, fmt: str = "csv", *, quiet: bool = False
+    scale: float,
+    seed: int,
+    out_dir,
+    as_of: dt.date,
+    fmt: str = "csv",
+    *,
+    quiet: bool = False,
+    history_days: int = HISTORY_DAYS,
 ) -> dict[str, int]:
-    """Write the six raw tables to out_dir; return the rows written per table."""
+    """Write the six raw tables to out_dir; return the rows written per table. `history_days`:
+    how far back the data goes (the demo's continuing export generates a longer one and cuts
+    it day by day: demo/continuing_export.py)."""
     if not (isinstance(scale, (int, float)) and 0 < scale <= MAX_SCALE):
         raise ValueError(f"scale must be a number in (0, {MAX_SCALE:g}], got {scale!r}")
     if not isinstance(seed, int) or seed < 0:
@@ -2083,7 +2094,7 @@ def generate(
     other = "parquet" if fmt == "csv" else "csv"
     for table in RAW_TABLES:  # a stale file in the other format would make the folder ambiguous
         (out / f"{table}.{other}").unlink(missing_ok=True)
-    clock = Clock(as_of)
+    clock = Clock(as_of, history_days)
     sizes = table_sizes(scale)
     rngs = {name: np.random.default_rng([seed, stream]) for name, stream in STREAMS.items()}
     con = duckdb.connect()

@@ -1,0 +1,195 @@
+"""Erasure: people's email and name leave every table of the work database.
+
+Two ways a person must disappear (GDPR erasure; the users market to EU buyers):
+
+- an erasure request that cannot wait for the CRM (`lead-segmentation-pipeline --erase-email
+  ADDRESS`);
+- a person deleted in the CRM: a contact whose current version is flagged `is_deleted` in the
+  export, or a contact the last build held that the export no longer has (hard delete).
+
+Both are recorded in the erasure register `ops.erased_people` of the work database as a salted
+SHA-256 of the normalised address (never the address: the salt is random per work database,
+ops.erasure_salt), so that every later load removes the person again although the export still
+carries them (the CRM may take days to delete; engagement exports keep old events). A deleted
+person whose address is also on a live contact is not registered: the person lives on under
+another record.
+
+After the load and again after the build, `scrub` sets every personal column
+(lead_segmentation.raw_schema.PERSONAL_COLUMNS: email, first_name, last_name, phone) to NULL in every table of
+every schema where the row's email is registered or its contact_id belongs to an erased person:
+raw tables, staging (the incremental engagement models keep old rows), rejected-row tables,
+stored failing test rows. Ids stay (history, reconciliation); the snapshots hold no personal
+column. The published file holds no personal column and is replaced by the normal publish.
+Messages and the run log give counts only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from pathlib import Path
+
+import duckdb
+
+from lead_segmentation.raw_schema import PERSONAL_COLUMNS
+
+REGISTER = "ops.erased_people"
+SALT = "ops.erasure_salt"
+_SKIPPED_SCHEMAS = ("ops",)
+
+
+@dataclasses.dataclass
+class ErasureReport:
+    requested: int = 0  # addresses newly registered by --erase-email
+    deleted_in_crm: int = 0  # people newly registered because the CRM deleted them
+    rows: int = 0  # rows whose personal columns were cleared
+    tables: int = 0  # tables concerned
+
+    def render(self) -> str:
+        return (
+            f"erasure: {self.requested} request(s) and {self.deleted_in_crm} person(s) deleted in "
+            f"the CRM newly registered; personal data cleared from {self.rows:,} row(s) in "
+            f"{self.tables} table(s)"
+        )
+
+
+def _key(expression: str) -> str:
+    """SQL: the register key of an email expression. Normalised as staging does and more: all
+    whitespace (Unicode spaces, tabs, zero-width, BOM) removed, lower case."""
+    cleaned = (
+        f"lower(regexp_replace({expression}, "
+        r"'[\s\x{00A0}\x{1680}\x{2000}-\x{200D}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]', "
+        "'', 'g'))"
+    )
+    return f"sha256((select salt from {SALT}) || {cleaned})"
+
+
+def _ensure(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists ops")
+    con.execute(f"create table if not exists {SALT} (salt varchar)")
+    if not con.execute(f"select count(*) from {SALT}").fetchone()[0]:
+        con.execute(f"insert into {SALT} values (?)", [secrets.token_hex(16)])
+    con.execute(
+        f"create table if not exists {REGISTER} "
+        "(email_key varchar primary key, reason varchar, registered_at timestamp)"
+    )
+
+
+def _register(con: duckdb.DuckDBPyConnection, select_emails: str, reason: str, params=()) -> int:
+    """Add the keys of the emails `select_emails` yields (column `email`); returns how many
+    were new."""
+    before = con.execute(f"select count(*) from {REGISTER}").fetchone()[0]
+    con.execute(
+        f"insert or ignore into {REGISTER} "
+        f"select distinct {_key('email')}, '{reason}', now()::timestamp "
+        f"from ({select_emails}) where nullif(trim(email), '') is not null",
+        list(params),
+    )
+    return con.execute(f"select count(*) from {REGISTER}").fetchone()[0] - before
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[str]]:
+    """(schema, table) -> its columns, for every base table outside ops."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for schema, table, column in con.execute(
+        "select c.table_schema, c.table_name, c.column_name from information_schema.columns c "
+        "join information_schema.tables t using (table_catalog, table_schema, table_name) "
+        "where t.table_type = 'BASE TABLE' and c.table_catalog = current_database() "
+        "order by c.table_schema, c.table_name, c.ordinal_position"
+    ).fetchall():
+        if schema not in _SKIPPED_SCHEMAS:
+            found.setdefault((schema, table), []).append(column.lower())
+    return found
+
+
+def _has(tables, schema: str, table: str, *columns: str) -> bool:
+    return all(c in tables.get((schema, table), []) for c in columns)
+
+
+def register_deleted_in_crm(con: duckdb.DuckDBPyConnection, tables) -> int:
+    """Register the people the CRM deleted (see the module's docstring); returns how many were
+    new. Reads the freshly loaded raw.crm_contacts and, for hard deletes, the previous build's
+    staging.base_crm__contacts (still there: the build comes after)."""
+    if not _has(tables, "raw", "crm_contacts", "contact_id", "email", "is_deleted", "updated_at"):
+        return 0
+    live = (
+        "select email from raw.crm_contacts where contact_id in ("
+        "select contact_id from raw.crm_contacts group by contact_id "
+        "having not coalesce(arg_max(is_deleted, updated_at), false))"
+    )
+    soft = (
+        "select email from raw.crm_contacts where contact_id in ("
+        "select contact_id from raw.crm_contacts group by contact_id "
+        "having coalesce(arg_max(is_deleted, updated_at), false))"
+    )
+    sources = [soft]
+    if _has(tables, "staging", "base_crm__contacts", "contact_id", "email"):
+        sources.append(
+            "select email from staging.base_crm__contacts where contact_id is not null "
+            "and contact_id not in (select contact_id from raw.crm_contacts where contact_id is not null)"
+        )
+    gone = " union ".join(sources)
+    return _register(
+        con,
+        f"select email from ({gone}) as gone where {_key('email')} not in "
+        f"(select {_key('email')} from ({live}) as live where email is not null)",
+        "deleted_in_crm",
+    )
+
+
+def scrub(con: duckdb.DuckDBPyConnection, tables=None) -> tuple[int, int]:
+    """Clear the personal columns of every registered person in every table; returns (rows,
+    tables) changed."""
+    tables = tables if tables is not None else _tables(con)
+    con.execute("create or replace temp table erased_ids (contact_id varchar)")
+    for (schema, table), columns in tables.items():
+        if "email" in columns and "contact_id" in columns:
+            con.execute(
+                f'insert into erased_ids select distinct cast(contact_id as varchar) from "{schema}"."{table}" '
+                f"where contact_id is not null and {_key('email')} in (select email_key from {REGISTER})"
+            )
+    if _has(tables, "raw", "crm_contacts", "contact_id", "is_deleted", "updated_at"):
+        con.execute(  # soft-deleted contacts, whichever version carries the name
+            "insert into erased_ids select contact_id from raw.crm_contacts group by contact_id "
+            "having coalesce(arg_max(is_deleted, updated_at), false)"
+        )
+    rows = changed_tables = 0
+    for (schema, table), columns in tables.items():
+        personal = [c for c in PERSONAL_COLUMNS if c in columns]
+        if not personal:
+            continue
+        matches = []
+        if "email" in columns:
+            matches.append(f"{_key('email')} in (select email_key from {REGISTER})")
+        if "contact_id" in columns:
+            matches.append("cast(contact_id as varchar) in (select contact_id from erased_ids)")
+        if not matches:
+            continue
+        still = " or ".join(f"{c} is not null" for c in personal)
+        count = con.execute(
+            f'update "{schema}"."{table}" set {", ".join(f"{c} = null" for c in personal)} '
+            f"where ({' or '.join(matches)}) and ({still})"
+        ).fetchone()[0]
+        if count:
+            rows += count
+            changed_tables += 1
+    return rows, changed_tables
+
+
+def apply(work_db: Path, erase_emails: list[str] | None = None) -> ErasureReport:
+    """Register the requested addresses and the people the CRM deleted, then clear their
+    personal data everywhere in the work database (one transaction)."""
+    report = ErasureReport()
+    con = duckdb.connect(str(work_db))
+    try:
+        con.execute("begin transaction")
+        _ensure(con)
+        tables = _tables(con)
+        for address in erase_emails or []:
+            report.requested += _register(con, "select ? as email", "request", [address])
+        report.deleted_in_crm = register_deleted_in_crm(con, tables)
+        report.rows, report.tables = scrub(con, tables)
+        con.execute("commit")
+    finally:
+        con.close()
+    return report
