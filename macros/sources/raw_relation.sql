@@ -1,0 +1,28 @@
+{#- The relation a raw-contract table (CONTRACT.md section 1) is read from, chosen by var
+    `crm_source`: `files` (default) -> the loaded table in source `crm` / `engagement`;
+    `hubspot` -> the HubSpot adapter model `base_hubspot__<table>`, which produces exactly the
+    contract's columns (plus the loader's _line_number and _loaded_at). Only the base models
+    call it, so everything after them is source-agnostic. -#}
+{% macro raw_relation(table_name) -%}
+    {%- set source_names = {
+        "crm_accounts": "crm",
+        "crm_contacts": "crm",
+        "crm_opportunities": "crm",
+        "sales_activities": "crm",
+        "engagement_events": "engagement",
+        "form_submissions": "engagement",
+    } -%}
+    {%- if table_name not in source_names -%}
+        {{ exceptions.raise_compiler_error("raw_relation: unknown raw table " ~ table_name) }}
+    {%- endif -%}
+    {%- set crm_source = var("crm_source", "files") -%}
+    {%- if crm_source == "files" -%}
+        {{ source(source_names[table_name], table_name) }}
+    {%- elif crm_source == "hubspot" -%}
+        {{ ref("base_hubspot__" ~ table_name) }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "var crm_source must be 'files' or 'hubspot', not '" ~ crm_source ~ "'"
+        ) }}
+    {%- endif -%}
+{%- endmacro %}
