@@ -21,7 +21,7 @@ final as (
     select
         company_id as account_id,
         company_name as account_name,
-        coalesce(website, domain) as website,
+        coalesce(website, company_domain) as website,
         industry,
         employee_count,
         annual_revenue as annual_revenue_usd,

@@ -18,7 +18,7 @@ contacts as (
 
 ),
 
-merges as (
+contact_merges as (
 
     select * from {{ ref('base_hubspot__contact_merges') }}
 
@@ -33,11 +33,11 @@ value_map as (
 survivors as (
 
     select
-        merges.merged_contact_id,
+        contact_merges.merged_contact_id,
         survivor.email as survivor_email
-    from merges
+    from contact_merges
     inner join contacts as survivor
-        on merges.survivor_contact_id = survivor.contact_id
+        on contact_merges.survivor_contact_id = survivor.contact_id
 
 ),
 

@@ -36,7 +36,7 @@ deal_contacts as (
 
 ),
 
-merges as (
+contact_merges as (
 
     select * from {{ ref('base_hubspot__contact_merges') }}
 
@@ -53,7 +53,7 @@ current_stages as (
     -- A stage id appears once per pipeline in HubSpot; of repeated rows the latest sync wins.
     select
         stage_id,
-        label,
+        stage_label,
         is_closed,
         is_closed_won,
         row_number() over (
@@ -79,10 +79,10 @@ deal_primary_contacts as (
 
     select
         deal_contacts.deal_id,
-        min(coalesce(merges.survivor_contact_id, deal_contacts.contact_id)) as contact_id
+        min(coalesce(contact_merges.survivor_contact_id, deal_contacts.contact_id)) as contact_id
     from deal_contacts
-    left join merges
-        on deal_contacts.contact_id = merges.merged_contact_id
+    left join contact_merges
+        on deal_contacts.contact_id = contact_merges.merged_contact_id
     where deal_contacts.contact_id is not null
     group by deal_contacts.deal_id
 
@@ -100,10 +100,10 @@ staged as (
             else coalesce(
                 by_label.canonical_value,
                 by_id.canonical_value,
-                current_stages.label,
+                current_stages.stage_label,
                 deals.deal_pipeline_stage_id
             )
-        end as stage
+        end as stage  -- noqa: RF04
     from deals
     left join current_stages
         on
@@ -112,7 +112,7 @@ staged as (
     left join value_map as by_label
         on
             by_label.field = 'deal_stage'
-            and lower(current_stages.label) = by_label.hubspot_value
+            and lower(current_stages.stage_label) = by_label.hubspot_value
     left join value_map as by_id
         on
             by_id.field = 'deal_stage'

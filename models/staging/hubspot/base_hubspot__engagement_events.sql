@@ -91,7 +91,7 @@ typed as (
                             then 'unsubscribe'
                         else 'email_status_change'
                     end
-            else coalesce(types.canonical_value, 'hubspot_' || lower(email_events.event_type))
+            else coalesce(event_types.canonical_value, 'hubspot_' || lower(email_events.event_type))
         end as mapped_type
     from email_events
     left join clicks
@@ -100,10 +100,10 @@ typed as (
         on email_events.email_event_id = status_changes.email_event_id
     left join campaign_topics
         on email_events.email_campaign_id = campaign_topics.email_campaign_id
-    left join value_map as types
+    left join value_map as event_types
         on
-            types.field = 'email_event_type'
-            and lower(email_events.event_type) = types.hubspot_value
+            event_types.field = 'email_event_type'
+            and lower(email_events.event_type) = event_types.hubspot_value
 
 ),
 

@@ -30,7 +30,7 @@ contacts as (
 
 ),
 
-merges as (
+contact_merges as (
 
     select * from {{ ref('base_hubspot__contact_merges') }}
 
@@ -59,11 +59,11 @@ resolved as (
 
     select
         submissions.*,
-        coalesce(merges.survivor_contact_id, submissions.contact_id) as person_contact_id,
+        coalesce(contact_merges.survivor_contact_id, submissions.contact_id) as person_contact_id,
         coalesce(current_forms.form_name, submissions.title) as hubspot_form_name
     from submissions
-    left join merges
-        on submissions.contact_id = merges.merged_contact_id
+    left join contact_merges
+        on submissions.contact_id = contact_merges.merged_contact_id
     left join current_forms
         on
             submissions.form_id = current_forms.form_id

@@ -43,7 +43,7 @@ emails as (
 
 ),
 
-merges as (
+contact_merges as (
 
     select * from {{ ref('base_hubspot__contact_merges') }}
 
@@ -59,10 +59,12 @@ first_contacts as (
 
     select
         engagement_contacts.engagement_id,
-        min(coalesce(merges.survivor_contact_id, engagement_contacts.contact_id)) as contact_id
+        min(
+            coalesce(contact_merges.survivor_contact_id, engagement_contacts.contact_id)
+        ) as contact_id
     from engagement_contacts
-    left join merges
-        on engagement_contacts.contact_id = merges.merged_contact_id
+    left join contact_merges
+        on engagement_contacts.contact_id = contact_merges.merged_contact_id
     where engagement_contacts.contact_id is not null
     group by engagement_contacts.engagement_id
 
@@ -76,7 +78,9 @@ joined as (
         engagements._line_number,
         engagements._loaded_at,
         first_contacts.contact_id,
-        coalesce(types.canonical_value, lower(engagements.engagement_type)) as activity_type,
+        coalesce(
+            engagement_types.canonical_value, lower(engagements.engagement_type)
+        ) as activity_type,
         coalesce(calls.owner_id, meetings.owner_id, emails.owner_id, engagements.owner_id)
             as owner_id,
         coalesce(
@@ -103,10 +107,10 @@ joined as (
         on engagements.engagement_id = meetings.engagement_id
     left join emails
         on engagements.engagement_id = emails.engagement_id
-    left join value_map as types
+    left join value_map as engagement_types
         on
-            types.field = 'engagement_type'
-            and lower(engagements.engagement_type) = types.hubspot_value
+            engagement_types.field = 'engagement_type'
+            and lower(engagements.engagement_type) = engagement_types.hubspot_value
     left join value_map as call_dispositions
         on
             call_dispositions.field = 'call_disposition'

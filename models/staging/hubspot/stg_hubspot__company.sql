@@ -1,5 +1,6 @@
-{#- The connector table `company` as read: the columns the adapter uses, typed and cleaned by
-    connector_cast; a column the table lacks is NULL. One row per connector row. -#}
+{#- The connector table `company` as read: the columns the adapter uses,
+    typed and cleaned by connector_cast; a column the table lacks is NULL. One row per
+    connector row. -#}
 {%- set compliance_frameworks_column = hubspot_property('company', 'compliance_frameworks') -%}
 {%- set cloud_provider_column = hubspot_property('company', 'cloud_provider') -%}
 {%- set identity_provider_column = hubspot_property('company', 'identity_provider') -%}
@@ -64,7 +65,7 @@ renamed as (
         {{ connector_cast('_fivetran_deleted', 'boolean') }} as is_fivetran_deleted,
         {{ connector_cast('_fivetran_synced', 'timestamp') }} as fivetran_synced_at,
         {{ connector_cast('property_name', 'text') }} as company_name,
-        {{ connector_cast('property_domain', 'text') }} as domain,
+        {{ connector_cast('property_domain', 'text') }} as company_domain,
         {{ connector_cast('property_website', 'text') }} as website,
         {{ connector_cast('property_industry', 'text') }} as industry,
         {{ connector_cast('property_numberofemployees', 'integer') }} as employee_count,
@@ -72,7 +73,8 @@ renamed as (
         {{ connector_cast('property_country', 'text') }} as country,
         {{ connector_cast('property_createdate', 'timestamp') }} as created_at,
         {{ connector_cast('property_hs_lastmodifieddate', 'timestamp') }} as updated_at,
-        {{ connector_cast('compliance_frameworks', 'text', keep_empty=true) }} as compliance_frameworks,
+        {{ connector_cast('compliance_frameworks', 'text', keep_empty=true) }}
+            as compliance_frameworks,
         {{ connector_cast('cloud_provider', 'text') }} as cloud_provider,
         {{ connector_cast('identity_provider', 'text') }} as identity_provider,
         {{ connector_cast('has_siem', 'boolean') }} as has_siem,

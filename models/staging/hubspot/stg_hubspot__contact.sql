@@ -1,5 +1,6 @@
-{#- The connector table `contact` as read: the columns the adapter uses, typed and cleaned by
-    connector_cast; a column the table lacks is NULL. One row per connector row. -#}
+{#- The connector table `contact` as read: the columns the adapter uses,
+    typed and cleaned by connector_cast; a column the table lacks is NULL. One row per
+    connector row. -#}
 {%- set primary_interest_column = hubspot_property('contact', 'primary_interest') -%}
 {%- set timeline_column = hubspot_property('contact', 'timeline') -%}
 {%- set compliance_deadline_column = hubspot_property('contact', 'compliance_deadline') -%}

@@ -1,5 +1,6 @@
-{#- The connector table `deal` as read: the columns the adapter uses, typed and cleaned by
-    connector_cast; a column the table lacks is NULL. One row per connector row. -#}
+{#- The connector table `deal` as read: the columns the adapter uses,
+    typed and cleaned by connector_cast; a column the table lacks is NULL. One row per
+    connector row. -#}
 {%- set service_line_column = hubspot_property('deal', 'service_line') -%}
 {%- set source_relation = source('hubspot', 'deal') -%}
 

@@ -1,5 +1,6 @@
-{#- The connector table `deal_pipeline_stage` as read: the columns the adapter uses, typed and cleaned by
-    connector_cast; a column the table lacks is NULL. One row per connector row. -#}
+{#- The connector table `deal_pipeline_stage` as read: the columns the adapter uses,
+    typed and cleaned by connector_cast; a column the table lacks is NULL. One row per
+    connector row. -#}
 {%- set source_relation = source('hubspot', 'deal_pipeline_stage') -%}
 
 with
@@ -33,7 +34,7 @@ renamed as (
     select
         {{ connector_cast('stage_id', 'text') }} as stage_id,
         {{ connector_cast('pipeline_id', 'text') }} as pipeline_id,
-        {{ connector_cast('label', 'text') }} as label,
+        {{ connector_cast('label', 'text') }} as stage_label,
         {{ connector_cast('is_closed', 'boolean') }} as is_closed,
         {{ connector_cast('closed_won', 'boolean') }} as is_closed_won,
         {{ connector_cast('_fivetran_deleted', 'boolean') }} as is_fivetran_deleted,

@@ -1,5 +1,6 @@
-{#- The connector table `email_event_click` as read: the columns the adapter uses, typed and cleaned by
-    connector_cast; a column the table lacks is NULL. One row per connector row. -#}
+{#- The connector table `email_event_click` as read: the columns the adapter uses,
+    typed and cleaned by connector_cast; a column the table lacks is NULL. One row per
+    connector row. -#}
 {%- set source_relation = source('hubspot', 'email_event_click') -%}
 
 with

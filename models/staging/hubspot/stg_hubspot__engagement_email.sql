@@ -1,5 +1,6 @@
-{#- The connector table `engagement_email` as read: the columns the adapter uses, typed and cleaned by
-    connector_cast; a column the table lacks is NULL. One row per connector row. -#}
+{#- The connector table `engagement_email` as read: the columns the adapter uses,
+    typed and cleaned by connector_cast; a column the table lacks is NULL. One row per
+    connector row. -#}
 {%- set disposition_column = hubspot_property('email_engagement', 'disposition') -%}
 {%- set source_relation = source('hubspot', 'engagement_email') -%}
 
