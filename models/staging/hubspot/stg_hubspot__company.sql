@@ -1,6 +1,6 @@
-{#- The connector table `company` as read: the columns the adapter uses,
-    typed and cleaned by connector_cast; a column the table lacks is NULL. One row per
-    connector row. -#}
+{#- The connector table `company` as read: the columns the adapter uses, typed and
+    cleaned by connector_cast; a column the table lacks is NULL, a missing table has no rows
+    (select_connector_columns). One row per connector row. -#}
 {%- set compliance_frameworks_column = hubspot_property('company', 'compliance_frameworks') -%}
 {%- set cloud_provider_column = hubspot_property('company', 'cloud_provider') -%}
 {%- set identity_provider_column = hubspot_property('company', 'identity_provider') -%}
@@ -16,44 +16,36 @@
 
 with
 
-source as (
-
-    select * from {{ source_relation }}
-
-),
-
 fields as (
 
-    select
-        {{ source_columns_or_null(source_relation, [
-            'id',
-            'is_deleted',
-            '_fivetran_deleted',
-            '_fivetran_synced',
-            'property_name',
-            'property_domain',
-            'property_website',
-            'property_industry',
-            'property_numberofemployees',
-            'property_annualrevenue',
-            'property_country',
-            'property_createdate',
-            'property_hs_lastmodifieddate',
-            [compliance_frameworks_column, 'compliance_frameworks'],
-            [cloud_provider_column, 'cloud_provider'],
-            [identity_provider_column, 'identity_provider'],
-            [has_siem_column, 'has_siem'],
-            [has_edr_column, 'has_edr'],
-            [has_mfa_column, 'has_mfa'],
-            [has_24x7_soc_column, 'has_24x7_soc'],
-            [security_team_size_column, 'security_team_size'],
-            [eol_software_count_column, 'eol_software_count'],
-            [exposed_services_count_column, 'exposed_services_count'],
-            [last_incident_at_column, 'last_incident_at'],
-            '_line_number',
-            '_loaded_at',
-        ]) }}
-    from source
+    {{ select_connector_columns(source_relation, [
+        'id',
+        'is_deleted',
+        '_fivetran_deleted',
+        '_fivetran_synced',
+        'property_name',
+        'property_domain',
+        'property_website',
+        'property_industry',
+        'property_numberofemployees',
+        'property_annualrevenue',
+        'property_country',
+        'property_createdate',
+        'property_hs_lastmodifieddate',
+        [compliance_frameworks_column, 'compliance_frameworks'],
+        [cloud_provider_column, 'cloud_provider'],
+        [identity_provider_column, 'identity_provider'],
+        [has_siem_column, 'has_siem'],
+        [has_edr_column, 'has_edr'],
+        [has_mfa_column, 'has_mfa'],
+        [has_24x7_soc_column, 'has_24x7_soc'],
+        [security_team_size_column, 'security_team_size'],
+        [eol_software_count_column, 'eol_software_count'],
+        [exposed_services_count_column, 'exposed_services_count'],
+        [last_incident_at_column, 'last_incident_at'],
+        '_line_number',
+        '_loaded_at',
+    ]) }}
 
 ),
 

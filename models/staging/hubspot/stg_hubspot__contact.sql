@@ -1,6 +1,6 @@
-{#- The connector table `contact` as read: the columns the adapter uses,
-    typed and cleaned by connector_cast; a column the table lacks is NULL. One row per
-    connector row. -#}
+{#- The connector table `contact` as read: the columns the adapter uses, typed and
+    cleaned by connector_cast; a column the table lacks is NULL, a missing table has no rows
+    (select_connector_columns). One row per connector row. -#}
 {%- set primary_interest_column = hubspot_property('contact', 'primary_interest') -%}
 {%- set timeline_column = hubspot_property('contact', 'timeline') -%}
 {%- set compliance_deadline_column = hubspot_property('contact', 'compliance_deadline') -%}
@@ -9,41 +9,33 @@
 
 with
 
-source as (
-
-    select * from {{ source_relation }}
-
-),
-
 fields as (
 
-    select
-        {{ source_columns_or_null(source_relation, [
-            'id',
-            '_fivetran_deleted',
-            '_fivetran_synced',
-            'property_email',
-            'property_firstname',
-            'property_lastname',
-            'property_phone',
-            'property_jobtitle',
-            'property_country',
-            'property_hs_analytics_source',
-            'property_lifecyclestage',
-            'property_hs_email_optout',
-            'property_hs_email_bad_address',
-            'property_associatedcompanyid',
-            'property_createdate',
-            'property_lastmodifieddate',
-            'property_hs_merged_object_ids',
-            [primary_interest_column, 'primary_interest'],
-            [timeline_column, 'timeline'],
-            [compliance_deadline_column, 'compliance_deadline'],
-            [has_budget_column, 'has_budget'],
-            '_line_number',
-            '_loaded_at',
-        ]) }}
-    from source
+    {{ select_connector_columns(source_relation, [
+        'id',
+        '_fivetran_deleted',
+        '_fivetran_synced',
+        'property_email',
+        'property_firstname',
+        'property_lastname',
+        'property_phone',
+        'property_jobtitle',
+        'property_country',
+        'property_hs_analytics_source',
+        'property_lifecyclestage',
+        'property_hs_email_optout',
+        'property_hs_email_bad_address',
+        'property_associatedcompanyid',
+        'property_createdate',
+        'property_lastmodifieddate',
+        'property_hs_merged_object_ids',
+        [primary_interest_column, 'primary_interest'],
+        [timeline_column, 'timeline'],
+        [compliance_deadline_column, 'compliance_deadline'],
+        [has_budget_column, 'has_budget'],
+        '_line_number',
+        '_loaded_at',
+    ]) }}
 
 ),
 

@@ -1,31 +1,23 @@
-{#- The connector table `contact_form_submission` as read: the columns the adapter uses,
-    typed and cleaned by connector_cast; a column the table lacks is NULL. One row per
-    connector row. -#}
+{#- The connector table `contact_form_submission` as read: the columns the adapter uses, typed and
+    cleaned by connector_cast; a column the table lacks is NULL, a missing table has no rows
+    (select_connector_columns). One row per connector row. -#}
 {%- set source_relation = source('hubspot', 'contact_form_submission') -%}
 
 with
 
-source as (
-
-    select * from {{ source_relation }}
-
-),
-
 fields as (
 
-    select
-        {{ source_columns_or_null(source_relation, [
-            'conversion_id',
-            'contact_id',
-            'form_id',
-            'timestamp',
-            'page_url',
-            'title',
-            '_fivetran_synced',
-            '_line_number',
-            '_loaded_at',
-        ]) }}
-    from source
+    {{ select_connector_columns(source_relation, [
+        'conversion_id',
+        'contact_id',
+        'form_id',
+        'timestamp',
+        'page_url',
+        'title',
+        '_fivetran_synced',
+        '_line_number',
+        '_loaded_at',
+    ]) }}
 
 ),
 

@@ -1,38 +1,30 @@
-{#- The connector table `deal` as read: the columns the adapter uses,
-    typed and cleaned by connector_cast; a column the table lacks is NULL. One row per
-    connector row. -#}
+{#- The connector table `deal` as read: the columns the adapter uses, typed and
+    cleaned by connector_cast; a column the table lacks is NULL, a missing table has no rows
+    (select_connector_columns). One row per connector row. -#}
 {%- set service_line_column = hubspot_property('deal', 'service_line') -%}
 {%- set source_relation = source('hubspot', 'deal') -%}
 
 with
 
-source as (
-
-    select * from {{ source_relation }}
-
-),
-
 fields as (
 
-    select
-        {{ source_columns_or_null(source_relation, [
-            'deal_id',
-            'is_deleted',
-            '_fivetran_deleted',
-            '_fivetran_synced',
-            'deal_pipeline_id',
-            'deal_pipeline_stage_id',
-            'owner_id',
-            'property_dealname',
-            'property_amount',
-            'property_closedate',
-            'property_createdate',
-            'property_hs_lastmodifieddate',
-            [service_line_column, 'service_line'],
-            '_line_number',
-            '_loaded_at',
-        ]) }}
-    from source
+    {{ select_connector_columns(source_relation, [
+        'deal_id',
+        'is_deleted',
+        '_fivetran_deleted',
+        '_fivetran_synced',
+        'deal_pipeline_id',
+        'deal_pipeline_stage_id',
+        'owner_id',
+        'property_dealname',
+        'property_amount',
+        'property_closedate',
+        'property_createdate',
+        'property_hs_lastmodifieddate',
+        [service_line_column, 'service_line'],
+        '_line_number',
+        '_loaded_at',
+    ]) }}
 
 ),
 

@@ -1,31 +1,23 @@
-{#- The connector table `deal_pipeline_stage` as read: the columns the adapter uses,
-    typed and cleaned by connector_cast; a column the table lacks is NULL. One row per
-    connector row. -#}
+{#- The connector table `deal_pipeline_stage` as read: the columns the adapter uses, typed and
+    cleaned by connector_cast; a column the table lacks is NULL, a missing table has no rows
+    (select_connector_columns). One row per connector row. -#}
 {%- set source_relation = source('hubspot', 'deal_pipeline_stage') -%}
 
 with
 
-source as (
-
-    select * from {{ source_relation }}
-
-),
-
 fields as (
 
-    select
-        {{ source_columns_or_null(source_relation, [
-            'stage_id',
-            'pipeline_id',
-            'label',
-            'is_closed',
-            'closed_won',
-            '_fivetran_deleted',
-            '_fivetran_synced',
-            '_line_number',
-            '_loaded_at',
-        ]) }}
-    from source
+    {{ select_connector_columns(source_relation, [
+        'stage_id',
+        'pipeline_id',
+        'label',
+        'is_closed',
+        'closed_won',
+        '_fivetran_deleted',
+        '_fivetran_synced',
+        '_line_number',
+        '_loaded_at',
+    ]) }}
 
 ),
 

@@ -1,31 +1,23 @@
-{#- The connector table `engagement_email` as read: the columns the adapter uses,
-    typed and cleaned by connector_cast; a column the table lacks is NULL. One row per
-    connector row. -#}
+{#- The connector table `engagement_email` as read: the columns the adapter uses, typed and
+    cleaned by connector_cast; a column the table lacks is NULL, a missing table has no rows
+    (select_connector_columns). One row per connector row. -#}
 {%- set disposition_column = hubspot_property('email_engagement', 'disposition') -%}
 {%- set source_relation = source('hubspot', 'engagement_email') -%}
 
 with
 
-source as (
-
-    select * from {{ source_relation }}
-
-),
-
 fields as (
 
-    select
-        {{ source_columns_or_null(source_relation, [
-            'engagement_id',
-            'property_hs_timestamp',
-            'property_hubspot_owner_id',
-            [disposition_column, 'disposition'],
-            '_fivetran_deleted',
-            '_fivetran_synced',
-            '_line_number',
-            '_loaded_at',
-        ]) }}
-    from source
+    {{ select_connector_columns(source_relation, [
+        'engagement_id',
+        'property_hs_timestamp',
+        'property_hubspot_owner_id',
+        [disposition_column, 'disposition'],
+        '_fivetran_deleted',
+        '_fivetran_synced',
+        '_line_number',
+        '_loaded_at',
+    ]) }}
 
 ),
 

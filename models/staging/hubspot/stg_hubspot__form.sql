@@ -1,27 +1,19 @@
-{#- The connector table `form` as read: the columns the adapter uses,
-    typed and cleaned by connector_cast; a column the table lacks is NULL. One row per
-    connector row. -#}
+{#- The connector table `form` as read: the columns the adapter uses, typed and
+    cleaned by connector_cast; a column the table lacks is NULL, a missing table has no rows
+    (select_connector_columns). One row per connector row. -#}
 {%- set source_relation = source('hubspot', 'form') -%}
 
 with
 
-source as (
-
-    select * from {{ source_relation }}
-
-),
-
 fields as (
 
-    select
-        {{ source_columns_or_null(source_relation, [
-            'guid',
-            'name',
-            '_fivetran_synced',
-            '_line_number',
-            '_loaded_at',
-        ]) }}
-    from source
+    {{ select_connector_columns(source_relation, [
+        'guid',
+        'name',
+        '_fivetran_synced',
+        '_line_number',
+        '_loaded_at',
+    ]) }}
 
 ),
 
