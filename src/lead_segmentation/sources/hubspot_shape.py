@@ -306,12 +306,12 @@ from (
     -- What real HubSpot data also holds and staging rejects and counts: the SENT and
     -- DELIVERED bookkeeping of every 10th open, and a bot-filtered copy of every 25th.
     select {_id('event_id')} || kind, loaded_at, occurred_at - interval 5 minute,
-        nullif(trim(campaign_id), ''), trim(recipient), upper(kind), false, _line_number, 1
-    from events, (values ('sent'), ('delivered')) as kinds(kind)
+        nullif(trim(campaign_id), ''), trim(recipient), upper(kind), false, _line_number, kind_order
+    from events, (values ('sent', 1), ('delivered', 2)) as kinds(kind, kind_order)
     where clean_type = 'email_open' and _line_number % 10 = 0
     union all
     select {_id('event_id')} || '-filtered', loaded_at, occurred_at, nullif(trim(campaign_id), ''),
-        trim(recipient), 'OPEN', true, _line_number, 2
+        trim(recipient), 'OPEN', true, _line_number, 3
     from events where clean_type = 'email_open' and _line_number % 25 = 0
 ) order by line, extra;
 
