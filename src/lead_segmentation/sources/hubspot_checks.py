@@ -18,6 +18,8 @@ connector table (`hubspot.<table>.<check>`):
                 repeated detail row would count its event twice
   freshness     days from the newest _fivetran_synced to as_of, under the fed raw table's
                 max_staleness_days (tables without _fivetran_synced are not checked)
+With Segment web events the same checks run on pages, tracks and identifies (`segment.<table>`,
+freshness from received_at; none of them is required).
 """
 
 from __future__ import annotations
@@ -56,7 +58,9 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: s
     ]
 
 
-def measure(con, catalog: str, schema: str, as_of: dt.date) -> tuple[dict[str, dict], list[Finding]]:
+def measure(
+    con, catalog: str, schema: str, as_of: dt.date, source: str = "hubspot"
+) -> tuple[dict[str, dict], list[Finding]]:
     present = {
         r[0]
         for r in con.execute(
@@ -66,10 +70,10 @@ def measure(con, catalog: str, schema: str, as_of: dt.date) -> tuple[dict[str, d
     }
     metrics: dict[str, dict] = {}
     structural: list[Finding] = []
-    for name, table in connector_tables().items():
+    for name, table in connector_tables(source).items():
         relation = f"{quote_identifier(catalog)}.{quote_identifier(schema)}.{quote_identifier(name)}"
         if name not in present:
-            if table.feeds:
+            if table.feeds and source == "hubspot":
                 structural.append(
                     Finding(
                         f"hubspot.{name}.exists",
@@ -83,7 +87,7 @@ def measure(con, catalog: str, schema: str, as_of: dt.date) -> tuple[dict[str, d
         if missing_keys:
             structural.append(
                 Finding(
-                    f"hubspot.{name}.key_columns",
+                    f"{source}.{name}.key_columns",
                     f"connector table {name} lacks its key column(s) {', '.join(missing_keys)}",
                     look=f"describe {relation}",
                 )
@@ -93,10 +97,11 @@ def measure(con, catalog: str, schema: str, as_of: dt.date) -> tuple[dict[str, d
         null_sql = " or ".join(
             f"nullif(trim(cast({quote_identifier(k)} as varchar)), '') is null" for k in table.key
         )
-        synced = "_fivetran_synced" in columns
+        # Fivetran stamps _fivetran_synced, Segment received_at: when the row arrived.
+        synced = "_fivetran_synced" if source == "hubspot" else "received_at"
         newest = (
-            "max(try_cast(regexp_replace(trim(cast(_fivetran_synced as varchar)), ' ?UTC$', '') as timestamp))"
-            if synced
+            f"max(try_cast(regexp_replace(trim(cast({synced} as varchar)), ' ?UTC$', '') as timestamp))"
+            if synced in columns
             else "cast(null as timestamp)"
         )
         row = con.execute(
@@ -106,6 +111,8 @@ def measure(con, catalog: str, schema: str, as_of: dt.date) -> tuple[dict[str, d
         ).fetchone()
         n, nulls, dups, newest_at = row
         metrics[name] = {
+            "source": source,
+            "synced_column": synced,
             "relation": relation,
             "key_sql": key_sql,
             "null_sql": null_sql,
@@ -123,7 +130,8 @@ def measure(con, catalog: str, schema: str, as_of: dt.date) -> tuple[dict[str, d
 def _expectations(name: str, m: dict, config: QualityConfig) -> list:
     import great_expectations.expectations as gxe
 
-    table = connector_tables()[name]
+    source = m["source"]
+    table = connector_tables(source)[name]
     limits = config.tables[table.feeds] if table.feeds else None
     relation, n = m["relation"], m["row_count"]
     out = []
@@ -135,7 +143,7 @@ def _expectations(name: str, m: dict, config: QualityConfig) -> list:
                 min_value=min_value,
                 max_value=max_value,
                 description=f"connector table {name}: {check}",
-                meta={"check": f"hubspot.{name}.{check}", "rows": rows, "detail": detail, "look": look},
+                meta={"check": f"{source}.{name}.{check}", "rows": rows, "detail": detail, "look": look},
             )
         )
 
@@ -168,20 +176,29 @@ def _expectations(name: str, m: dict, config: QualityConfig) -> list:
     if limits and m["staleness_days"] is not None:
         between(
             "staleness_days", "freshness",
-            f"connector table {name}: the newest _fivetran_synced is {m['newest_synced']}, "
+            f"connector table {name}: the newest {m['synced_column']} is {m['newest_synced']}, "
             f"{m['staleness_days']} days before as_of; at most {limits.max_staleness_days} allowed "
             f"(a stalled connector or a wrong --as-of; config {limits.key('max_staleness_days')})",
-            f"select max(_fivetran_synced) from {relation}", max_value=limits.max_staleness_days,
+            f"select max({m['synced_column']}) from {relation}", max_value=limits.max_staleness_days,
         )
     return out
 
 
 def run_hubspot_checks(
-    con: duckdb.DuckDBPyConnection, catalog: str, schema: str, as_of: dt.date,
-    config: QualityConfig, session: GxSession,
+    con: duckdb.DuckDBPyConnection,
+    locations: dict[str, tuple[str, str]],
+    as_of: dt.date,
+    config: QualityConfig,
+    session: GxSession,
 ) -> HubspotCheckReport:
-    """Validate the connector tables in catalog.schema; raise GateFailed(RAW_CHECKS) on a failure."""
-    metrics, structural = measure(con, catalog, schema, as_of)
+    """Validate the connector tables of each source at its (catalog, schema); raise
+    GateFailed(RAW_CHECKS) on any failure."""
+    metrics: dict[str, dict] = {}
+    structural: list[Finding] = []
+    for source, (catalog, schema) in locations.items():
+        measured, broken = measure(con, catalog, schema, as_of, source)
+        metrics.update(measured)
+        structural.extend(broken)
     if structural:
         raise GateFailed(Gate.RAW_CHECKS, structural)
     findings: list[Finding] = []
@@ -192,7 +209,9 @@ def run_hubspot_checks(
             continue
         checks += len(expectations)
         frame = pd.DataFrame([{k: v for k, v in m.items() if isinstance(v, (int, float)) or v is None}])
-        pending.append(session.validate(f"hubspot.{name}.metrics", frame, expectations, complete=True))
+        pending.append(
+            session.validate(f"{m['source']}.{name}.metrics", frame, expectations, complete=True)
+        )
     docs_index = session.build_docs()
     for result in pending:
         if not result.success:

@@ -1,4 +1,5 @@
-"""The synthetic population in HubSpot connector shape (Fivetran table and column names).
+"""The synthetic population in HubSpot connector shape (Fivetran table and column names),
+with its web events in Segment's shape.
 
     lead-segmentation-generate-demo ... --shape hubspot   (or:)
     python -m lead_segmentation.sources.hubspot_shape --raw-dir RAW --out DIR [--travelled DIR]
@@ -22,8 +23,11 @@ test). What changes on the way, and why:
   id and second deliveries of an event, form or activity do not exist there (staging only
   counts them as duplicates or rejects them).
 - web events (page views, pricing and case-study views, webinar attendance) are not HubSpot
-  email events: they come from Segment, not from this converter; unknown event types and
-  events without a timestamp-free person to reach are not carried.
+  email events: the converter writes them in Segment's shape (`pages.csv`, `tracks.csv` for
+  webinar attendance, `identifies.csv` tying a user id to the email), read with var
+  segment_enabled; their type and topic are their url's (seed segment_url_patterns: a page at
+  `/` has no topic), campaign_id the UTM campaign, source_system `segment`. Unknown event
+  types, and events that reach nobody, are not carried.
 - email events reach a person by recipient email: the event's contact's email when it names a
   contact, else its own email; one that reaches nobody is not carried. Their topic is their
   campaign's (the campaign name through seed hubspot_topic_patterns); page_url only on clicks;
@@ -60,6 +64,7 @@ CALL_DISPOSITION_IDS = {
     "bad_data": "17b47fee-58de-441e-a44c-c6300d46f273",
 }
 MEETING_OUTCOMES = {"discovery_completed": "COMPLETED", "meeting_booked": "SCHEDULED"}
+WEB_EVENT_TYPES = ("page_view", "pricing_page_view", "case_study_view", "webinar_attended")
 EMAIL_EVENT_TYPES = {
     "email_open": "OPEN",
     "email_click": "CLICK",
@@ -67,6 +72,7 @@ EMAIL_EVENT_TYPES = {
     "unsubscribe": "STATUSCHANGE",
 }
 TOPIC_PATTERNS_SEED = PROJECT_DIR / "seeds" / "hubspot" / "hubspot_topic_patterns.csv"
+URL_PATTERNS_SEED = PROJECT_DIR / "seeds" / "segment" / "segment_url_patterns.csv"
 
 
 def _clean(expr: str) -> str:
@@ -184,6 +190,40 @@ left join contacts as c on {_id('e.contact_id')} = {_id('c.contact_id')}
 where {_clean('e.event_type')} in ({", ".join(quote_literal(t) for t in EMAIL_EVENT_TYPES)})
   and nullif(trim(coalesce(case when {_id('e.contact_id')} is not null then c.email end,
              case when {_id('e.contact_id')} is null then e.email end)), '') is not null;
+
+-- Web events Segment carries (pages; tracks for webinar attendance), with a recipient
+-- to identify them by, one delivery each; the url decides type and topic (seed
+-- segment_url_patterns), as the Segment adapter does.
+create temp table web as
+select e.*, {_clean('e.event_type')} as clean_type,
+    lower(trim(coalesce(case when {_id('e.contact_id')} is not null then c.email end,
+             case when {_id('e.contact_id')} is null then e.email end))) as recipient
+from (
+    select * exclude (delivery_rank) from (
+        select *, row_number() over (
+            partition by {_id('event_id')} order by loaded_at asc nulls last, _line_number asc
+        ) as delivery_rank
+        from raw.engagement_events where {_id('event_id')} is not null
+    ) where delivery_rank = 1
+) as e
+left join contacts as c on {_id('e.contact_id')} = {_id('c.contact_id')}
+where {_clean('e.event_type')} in ({", ".join(quote_literal(t) for t in WEB_EVENT_TYPES)})
+  and nullif(trim(coalesce(case when {_id('e.contact_id')} is not null then c.email end,
+             case when {_id('e.contact_id')} is null then e.email end)), '') is not null;
+
+create temp table web_classified as
+select
+    {_id('web.event_id')} as event_id,
+    case when web.clean_type = 'webinar_attended' then 'webinar_attended'
+         else coalesce((
+            select p.event_type from url_patterns as p
+            where p.event_type is not null and lower(web.page_url) like '%' || p.pattern || '%'
+            order by p.priority, p.pattern limit 1), 'page_view') end as event_type,
+    (select p.topic from url_patterns as p
+     where p.topic is not null and lower(web.page_url) like '%' || p.pattern || '%'
+     order by p.priority, p.pattern limit 1) as topic,
+    'u_' || md5(web.recipient) as user_id
+from web;
 
 create temp table campaign_topics as
 select campaign_id, topic from (
@@ -372,6 +412,30 @@ create table hs.engagement_email as select
     false as _fivetran_deleted
 from activities where {_clean('activity_type')} = 'email' order by _line_number;
 
+-- ---------------------------------------------------------------- Segment tables
+create table hs.pages as select
+    w.event_id as id, 'a_' || md5(web.recipient) as anonymous_id, w.user_id,
+    web.occurred_at as timestamp, web.loaded_at as received_at, web.page_url as url,
+    nullif(trim(web.campaign_id), '') as context_campaign_name
+from web join web_classified as w on {_id('web.event_id')} = w.event_id
+where web.clean_type <> 'webinar_attended' order by web._line_number;
+
+create table hs.tracks as select
+    w.event_id as id, 'a_' || md5(web.recipient) as anonymous_id, w.user_id,
+    'Webinar Attended' as event, web.occurred_at as timestamp, web.loaded_at as received_at,
+    web.page_url as context_page_url, nullif(trim(web.campaign_id), '') as context_campaign_name
+from web join web_classified as w on {_id('web.event_id')} = w.event_id
+where web.clean_type = 'webinar_attended' order by web._line_number;
+
+create table hs.identifies as select
+    'i_' || user_id as id, 'a_' || md5(recipient) as anonymous_id, user_id, recipient as email,
+    first_seen as timestamp
+from (
+    select w.user_id, web.recipient, min(web.occurred_at) as first_seen
+    from web join web_classified as w on {_id('web.event_id')} = w.event_id
+    group by all
+) order by id;
+
 -- ---------------------------------------------------------------- as HubSpot carries it
 create table tr.crm_accounts as select * exclude (_line_number, _loaded_at)
 from accounts order by _line_number;
@@ -392,7 +456,12 @@ create table tr.engagement_events as select
     case when events.clean_type = 'email_click' then events.page_url end as page_url,
     events.campaign_id, 'hubspot' as source_system, campaign_topics.topic, events.loaded_at
 from events left join campaign_topics on trim(events.campaign_id) = campaign_topics.campaign_id
-order by events._line_number;
+union all
+select
+    w.event_id, cast(null as varchar), web.recipient, w.event_type, web.occurred_at,
+    web.page_url, web.campaign_id, 'segment', w.topic, web.loaded_at
+from web join web_classified as w on {_id('web.event_id')} = w.event_id
+order by 1;
 
 create table tr.form_submissions as select
     forms.submission_id, forms.carried_contact_id as contact_id, cast(null as varchar) as email,
@@ -424,6 +493,11 @@ def convert(raw_dir: Path, out_dir: Path, travelled_dir: Path | None = None) -> 
                 f"create temp table topic_patterns as select * from read_csv("
                 f"{quote_literal(str(TOPIC_PATTERNS_SEED))}, header = true, "
                 f"columns = {{'pattern': 'VARCHAR', 'topic': 'VARCHAR', 'priority': 'INTEGER'}})"
+            )
+            con.execute(
+                f"create temp table url_patterns as select * from read_csv("
+                f"{quote_literal(str(URL_PATTERNS_SEED))}, header = true, columns = {{'pattern': "
+                f"'VARCHAR', 'event_type': 'VARCHAR', 'topic': 'VARCHAR', 'priority': 'INTEGER'}})"
             )
             for statement in STATEMENTS.split(";\n"):
                 if statement.strip():

@@ -3,8 +3,9 @@
 Two ways, both chosen by `pipeline.py --source hubspot`:
 
 - a folder of connector-shaped files, one per connector table, `<table>.csv` or
-  `<table>.parquet` (`contact.csv`, `email_event.csv`, ...): loaded into schema raw_hubspot of
-  the work database as they are (every CSV column as text: staging types and cleans them),
+  `<table>.parquet` (`contact.csv`, `email_event.csv`, ...; Segment's `pages.csv`,
+  `tracks.csv`, `identifies.csv` when web events come along): loaded into schema raw_hubspot
+  (raw_segment) of the work database as they are (every CSV column as text: staging types and cleans them),
   with the loader's `_line_number` and `_loaded_at`. Files of tables the adapter does not read
   are ignored and listed; a table whose file is missing is simply absent (staging reads it as
   empty; the raw gate fails when one that feeds a raw table is missing). A UTF-8 byte order
@@ -25,7 +26,8 @@ import duckdb
 
 from lead_segmentation.sources.hubspot_tables import (
     ATTACHED_ALIAS,
-    LOADED_SCHEMA,
+    SOURCES,
+    all_connector_tables,
     connector_tables,
 )
 from lead_segmentation.sql import quote_identifier, quote_literal
@@ -42,13 +44,17 @@ class HubspotLoadError(Exception):
 class HubspotLoad:
     rows: dict[str, int]  # connector table -> rows loaded
     ignored: list[str]  # files of tables the adapter does not read
-    missing: list[str]  # connector tables the adapter reads that had no file
+    missing: list[str]  # HubSpot tables the adapter reads that had no file
+
+    @property
+    def has_segment(self) -> bool:
+        return any(t in self.rows for t in connector_tables("segment"))
 
 
 def find_connector_files(folder: Path) -> tuple[dict[str, Path], list[str]]:
     if not folder.is_dir():
         raise HubspotLoadError(f"HubSpot folder not found: {folder}")
-    known = connector_tables()
+    known = all_connector_tables()
     found: dict[str, Path] = {}
     ignored: list[str] = []
     for path in sorted(folder.iterdir()):
@@ -59,7 +65,9 @@ def find_connector_files(folder: Path) -> tuple[dict[str, Path], list[str]]:
             ignored.append(path.name)
             continue
         if table in found:
-            raise HubspotLoadError(f"{folder}: two files for table {table}: {found[table].name}, {path.name}")
+            raise HubspotLoadError(
+                f"{folder}: two files for table {table}: {found[table].name}, {path.name}"
+            )
         found[table] = path
     return found, ignored
 
@@ -85,9 +93,12 @@ def load_hubspot_folder(folder: str | Path, database: str | Path, *, quiet: bool
     con = duckdb.connect(str(database))
     try:
         con.execute("begin transaction")
-        con.execute(f"drop schema if exists {LOADED_SCHEMA} cascade")
-        con.execute(f"create schema {LOADED_SCHEMA}")
+        for _, schema in SOURCES.values():
+            con.execute(f"drop schema if exists {schema} cascade")
+            con.execute(f"create schema {schema}")
         for table, path in files.items():
+            definition = all_connector_tables()[table]
+            schema = definition.loaded_schema
             try:
                 con.execute(f"create temp table _load as select * from {_read(path)}")
             except duckdb.Error as exc:
@@ -98,7 +109,7 @@ def load_hubspot_folder(folder: str | Path, database: str | Path, *, quiet: bool
             duplicated = sorted({n for n in names if names.count(n) > 1})
             if duplicated:
                 raise HubspotLoadError(f"{path}: column(s) {', '.join(duplicated)} appear twice in the header")
-            missing_keys = [k for k in connector_tables()[table].key if k not in names]
+            missing_keys = [k for k in definition.key if k not in names]
             if missing_keys:
                 raise HubspotLoadError(
                     f"{path}: connector table {table} lacks its key column(s) {', '.join(missing_keys)} "
@@ -109,15 +120,15 @@ def load_hubspot_folder(folder: str | Path, database: str | Path, *, quiet: bool
                 if n not in ("_line_number", "_loaded_at")
             )
             con.execute(
-                f"create table {LOADED_SCHEMA}.{quote_identifier(table)} as "
+                f"create table {schema}.{quote_identifier(table)} as "
                 f"select {select}, row_number() over () as _line_number, "
                 f"cast({quote_literal(loaded_at.isoformat(sep=' '))} as timestamp) as _loaded_at "
                 "from _load"
             )
             con.execute("drop table _load")
-            rows[table] = con.execute(f"select count(*) from {LOADED_SCHEMA}.{quote_identifier(table)}").fetchone()[0]
+            rows[table] = con.execute(f"select count(*) from {schema}.{quote_identifier(table)}").fetchone()[0]
             if not quiet:
-                print(f"[load] hubspot.{table:<28} {rows[table]:>10,} rows  ({path.name})", file=sys.stderr)
+                print(f"[load] {definition.source}.{table:<28} {rows[table]:>10,} rows  ({path.name})", file=sys.stderr)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
