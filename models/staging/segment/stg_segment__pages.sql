@@ -31,7 +31,7 @@ renamed as (
         {{ connector_cast('timestamp', 'timestamp') }} as occurred_at,
         {{ connector_cast('received_at', 'timestamp') }} as received_at,
         {{ connector_cast('url', 'text') }} as url,
-        {{ connector_cast('path', 'text') }} as path,
+        {{ connector_cast('path', 'text') }} as page_path,
         {{ connector_cast('context_campaign_name', 'text') }} as campaign_name,
         {{ connector_cast('_line_number', 'integer') }} as _line_number,
         {{ connector_cast('_loaded_at', 'timestamp') }} as _loaded_at
