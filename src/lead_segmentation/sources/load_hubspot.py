@@ -153,27 +153,33 @@ def attach_read_only(con: duckdb.DuckDBPyConnection, source_database: str | Path
         con.execute(f"attach {quote_literal(str(path))} as {ATTACHED_ALIAS} (read_only)")
 
 
-def describe_attached(source_database: str | Path, schema: str) -> HubspotLoad:
-    """Row counts of the connector tables in an existing database (nothing is copied)."""
+def describe_attached(source_database: str | Path, schema: str, source: str = "hubspot") -> HubspotLoad:
+    """Row counts of a source's connector tables in an existing database (nothing is copied)."""
+    tables = connector_tables(source)
     con = duckdb.connect()
     try:
         try:
             attach_read_only(con, source_database)
         except duckdb.Error as exc:
-            raise HubspotLoadError(f"{source_database}: cannot be attached read-only: {str(exc).splitlines()[0]}") from exc
+            raise HubspotLoadError(
+                f"{source_database}: cannot be attached read-only: {str(exc).splitlines()[0]}"
+            ) from exc
         present = {
-            r[0]: r[0]
+            r[0]
             for r in con.execute(
-                "select table_name from information_schema.tables where table_catalog = ? and table_schema = ?",
+                "select table_name from information_schema.tables "
+                "where table_catalog = ? and table_schema = ?",
                 [ATTACHED_ALIAS, schema],
             ).fetchall()
         }
+        relation = f"{ATTACHED_ALIAS}.{quote_identifier(schema)}"
         rows = {
-            t: con.execute(f"select count(*) from {ATTACHED_ALIAS}.{quote_identifier(schema)}.{quote_identifier(t)}").fetchone()[0]
-            for t in connector_tables() if t in present
+            t: con.execute(f"select count(*) from {relation}.{quote_identifier(t)}").fetchone()[0]
+            for t in tables
+            if t in present
         }
-        ignored = sorted(set(present) - set(connector_tables()))
-        missing = sorted(set(connector_tables()) - set(present))
+        ignored = sorted(present - set(tables))
+        missing = sorted(set(tables) - present)
         return HubspotLoad(rows=rows, ignored=ignored, missing=missing)
     finally:
         con.close()
