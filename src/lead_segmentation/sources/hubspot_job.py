@@ -85,7 +85,7 @@ def _forget_built_files(work_db: Path) -> None:
         con.close()
 
 
-def load(args, say) -> PreparedSource:
+def load(args, raw_dir: Path | None, say) -> PreparedSource:
     """Step `load`: put the connector tables where dbt reads them (GateFailed RAW_LOAD)."""
     try:
         if args.source_database is not None:
@@ -108,7 +108,7 @@ def load(args, say) -> PreparedSource:
                 )
             say(f"attached {database} read-only (schema {args.source_schema}); nothing copied")
         else:
-            result = load_hubspot_folder(args.raw_dir, args.work_db, quiet=args.quiet)
+            result = load_hubspot_folder(raw_dir, args.work_db, quiet=args.quiet)
             rows = result.rows
             variables = {"crm_source": "hubspot", "hubspot_schema": SOURCES["hubspot"][1]}
             if result.has_segment:
@@ -116,7 +116,7 @@ def load(args, say) -> PreparedSource:
     except HubspotLoadError as exc:
         raise GateFailed(
             Gate.RAW_LOAD,
-            [Finding("hubspot.load", str(exc), look=str(args.source_database or args.raw_dir))],
+            [Finding("hubspot.load", str(exc), look=str(args.source_database or raw_dir))],
             where="fix the connector table named above; nothing was loaded",
         ) from exc
     if result.ignored:
