@@ -52,6 +52,7 @@ from pathlib import Path
 import duckdb
 
 from lead_segmentation.load_raw import load_raw
+from lead_segmentation.owner_only import private_dir, private_file
 from lead_segmentation.paths import PROJECT_DIR
 from lead_segmentation.raw_schema import RAW_TABLES
 from lead_segmentation.sql import quote_literal
@@ -483,7 +484,8 @@ from activities order by _line_number;
 def convert(raw_dir: Path, out_dir: Path, travelled_dir: Path | None = None) -> dict[str, int]:
     """Write the connector tables (and, when asked, the raw tables as HubSpot carries them);
     return rows written per connector table."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    # Shaped like personal data (names, emails, phones): owner-only, as the six-file demo.
+    private_dir(out_dir)
     with tempfile.TemporaryDirectory(prefix="hubspot_shape_") as tmp:
         database = Path(tmp) / "convert.duckdb"
         load_raw(raw_dir, database, quiet=True)
@@ -508,12 +510,14 @@ def convert(raw_dir: Path, out_dir: Path, travelled_dir: Path | None = None) -> 
                 "order by table_name").fetchall()]
             for table in tables:
                 _copy(con, f"hs.{table}", out_dir / f"{table}.csv")
+                private_file(out_dir / f"{table}.csv")
                 counts[table] = con.execute(f"select count(*) from hs.{table}").fetchone()[0]
             if travelled_dir is not None:
-                travelled_dir.mkdir(parents=True, exist_ok=True)
+                private_dir(travelled_dir)
                 for table, columns in RAW_TABLES.items():
                     select = ", ".join(f'"{name}"' for name, _ in columns)
                     _copy(con, f"(select {select} from tr.{table})", travelled_dir / f"{table}.csv")
+                    private_file(travelled_dir / f"{table}.csv")
         finally:
             con.close()
     return counts

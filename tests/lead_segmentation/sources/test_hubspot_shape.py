@@ -10,7 +10,7 @@ import pytest
 from lead_segmentation.demo.generate_raw import generate
 from lead_segmentation.raw_schema import RAW_TABLES
 from lead_segmentation.sources.hubspot_shape import convert
-from lead_segmentation.sources.hubspot_tables import connector_tables
+from lead_segmentation.sources.hubspot_tables import all_connector_tables
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +27,9 @@ def _rows(path):
 
 def test_converter_writes_every_connector_table_and_the_travelled_raw_tables(small_raw, tmp_path):
     counts = convert(small_raw, tmp_path / "hubspot", tmp_path / "travelled")
-    assert set(counts) == set(connector_tables())
-    for table in connector_tables():
+    # Every HubSpot table the adapter reads, and the web events as Segment tables.
+    assert set(counts) == set(all_connector_tables())
+    for table in all_connector_tables():
         assert (tmp_path / "hubspot" / f"{table}.csv").exists()
     for table, columns in RAW_TABLES.items():
         with (tmp_path / "travelled" / f"{table}.csv").open(encoding="utf-8") as handle:
@@ -52,5 +53,14 @@ def test_converter_writes_every_connector_table_and_the_travelled_raw_tables(sma
 def test_converter_is_deterministic(small_raw, tmp_path):
     convert(small_raw, tmp_path / "a")
     convert(small_raw, tmp_path / "b")
-    for table in connector_tables():
+    for table in all_connector_tables():
         assert (tmp_path / "a" / f"{table}.csv").read_bytes() == (tmp_path / "b" / f"{table}.csv").read_bytes(), table
+
+
+def test_generator_writes_the_hubspot_shape(tmp_path):
+    from lead_segmentation.demo.generate_raw import main
+
+    assert main(["--scale", "0.01", "--seed", "3", "--out", str(tmp_path), "--as-of", "2026-06-30",
+                 "--shape", "hubspot"]) == 0
+    written = {p.stem for p in tmp_path.glob("*.csv")}
+    assert written == set(all_connector_tables())
