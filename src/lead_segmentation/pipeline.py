@@ -552,6 +552,7 @@ def _load_and_check_files(args, config, raw_dir: Path, progress: Progress, recor
 
 def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord) -> None:
     """Every step; raises GateFailed (or anything unexpected) to stop."""
+    from lead_segmentation.erasure import apply as erase
     from lead_segmentation.load_raw import mark_built
     from lead_segmentation.quality_config import load_config
 
