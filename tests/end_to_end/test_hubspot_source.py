@@ -163,12 +163,16 @@ def test_fivetran_samples_load_reconcile_and_publish(tmp_path):
     source = _fivetran_database(tmp_path / "fivetran.duckdb")
     fingerprint = hashlib.sha256(source.read_bytes()).hexdigest()
     # The samples are years old, hashed and unlinked (no event reaches a contact): relax only
-    # freshness and the rejected shares, the checks such data cannot pass by design.
+    # freshness, the rejected shares and the population shares, which such data cannot pass
+    # by design.
     config = yaml.safe_load((PROJECT_DIR / "config" / "quality_thresholds.yml").read_text())
     for limits in config["raw"]["tables"].values():
         limits["max_staleness_days"] = 100000
     config["raw"]["defaults"]["max_staleness_days"] = 100000
     config["marts"]["max_rejected_share"] = {"default": 1.0}
+    # Hashed emails (all invalid) and unlinked keys (no contact has a known account).
+    for key in ("max_suppressed_share", "max_invalid_email_share", "max_without_account_share"):
+        config["marts"]["population"][key] = 1.0
     relaxed = tmp_path / "thresholds.yml"
     relaxed.write_text(yaml.safe_dump(config))
     warehouse = Warehouse(tmp_path / "wh")
