@@ -26,6 +26,8 @@ import pytest
 
 from conftest import TEST_SEED, run_dbt
 
+pytestmark = pytest.mark.slow  # builds the test data with dbt (minutes)
+
 SCALE = 0.02  # 8,000 events, 400 contacts: every kind of dirt, seconds per build
 DAY = dt.date(2026, 6, 30)
 NEXT_DAY = DAY + dt.timedelta(days=1)

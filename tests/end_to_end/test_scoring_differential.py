@@ -18,6 +18,8 @@ import pytest
 
 from reference.scoring_model import OUTPUT_COLUMNS, round_half_away, score_from_duckdb
 
+pytestmark = pytest.mark.slow  # builds the test data with dbt (minutes)
+
 SHOWN_PEOPLE = 20
 
 EXACT_TEXT = [

@@ -25,6 +25,8 @@ import pytest
 
 from conftest import PROJECT_DIR, TEST_AS_OF, dbt_env
 
+pytestmark = pytest.mark.slow  # builds the test data with dbt (minutes)
+
 BIN = Path(sys.executable).parent
 COPY_IGNORE = shutil.ignore_patterns(
     ".venv*", ".git", "target*", "logs", "warehouse", "data", "dbt_packages", "__pycache__", ".pytest_cache"
