@@ -281,24 +281,7 @@ leveled as (
             level_column='intent_level',
         ) }} as intent_level,
         coalesce(risk_levels.risk_band, 'unknown') as risk_band,
-        case
-            when scores.lifecycle_stage = 'customer' then 'customer'
-            when
-                scores.recent_sql_activities > 0
-                or scores.lifecycle_stage in ('sql', 'opportunity')
-                then 'sql'
-            when
-                (
-                    scores.fit_score >= thresholds.mql_min_fit_score
-                    and scores.contact_intent_score >= thresholds.mql_min_intent_score
-                )
-                or (
-                    scores.contact_intent_score >= thresholds.mql_high_intent_min_score
-                    and scores.fit_score >= thresholds.mql_high_intent_min_fit_score
-                )
-                then 'mql'
-            else 'lead'
-        end as lead_status
+        {{ lead_status('scores') }} as lead_status
     from scores
     cross join thresholds
     left join risk_levels
