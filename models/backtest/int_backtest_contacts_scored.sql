@@ -149,17 +149,7 @@ account_risk as (
         accounts_at_dates.as_of_date,
         accounts_at_dates.account_id,
         coalesce(risk_totals.risk_score, 0) as risk_score,
-        (case when accounts_at_dates.industry is not null then 1 else 0 end)
-        + (case when accounts_at_dates.compliance_frameworks is not null then 1 else 0 end)
-        + (case when accounts_at_dates.eol_software_count is not null then 1 else 0 end)
-        + (case when accounts_at_dates.exposed_services_count is not null then 1 else 0 end)
-        + (case when accounts_at_dates.has_edr is not null then 1 else 0 end)
-        + (case when accounts_at_dates.has_24x7_soc is not null then 1 else 0 end)
-        + (case when accounts_at_dates.security_team_size is not null then 1 else 0 end)
-        + (case when accounts_at_dates.has_siem is not null then 1 else 0 end)
-        + (case when accounts_at_dates.has_mfa is not null then 1 else 0 end)
-        + (case when accounts_at_dates.identity_provider is not null then 1 else 0 end)
-            as risk_known_inputs
+        {{ risk_known_inputs('accounts_at_dates') }} as risk_known_inputs
     from accounts_at_dates
     left join risk_totals
         on
@@ -174,16 +164,7 @@ account_risk_leveled as (
         account_risk.as_of_date,
         account_risk.account_id,
         account_risk.risk_score,
-        case
-            when account_risk.risk_known_inputs < min_known_inputs.min_known_inputs
-                then 'unknown'
-            else {{ score_to_level(
-                'account_risk.risk_score',
-                'risk_levels',
-                levels=['critical', 'high', 'medium', 'low'],
-                level_column='risk_level',
-            ) }}
-        end as risk_level
+        {{ risk_level('account_risk') }} as risk_level
     from account_risk
     cross join min_known_inputs
 
