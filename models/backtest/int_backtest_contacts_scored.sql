@@ -118,10 +118,10 @@ fit_totals as (
     select
         as_of_date,
         contact_id,
-        cast(
-            {{ clamp("sum(case when dimension <> 'competitor' then points else 0 end)", 0, 100) }}
-            + sum(case when dimension = 'competitor' then points else 0 end) as integer
-        ) as fit_score
+        {{ fit_score(
+            "sum(case when dimension <> 'competitor' then points else 0 end)",
+            "sum(case when dimension = 'competitor' then points else 0 end)",
+        ) }} as fit_score
     from fit_contributions
     group by
         as_of_date,
@@ -214,15 +214,7 @@ scores as (
         people_at_dates.lifecycle_stage,
         fit_totals.fit_score,
         account_risk_leveled.risk_score,
-        cast(
-            round(
-                case
-                    when coalesce(intent_totals.intent_points, 0) < 0 then 0
-                    else coalesce(intent_totals.intent_points, 0)
-                end,
-                2
-            ) as decimal(18, 2)
-        ) as contact_intent_score,
+        {{ intent_score('intent_totals.intent_points') }} as contact_intent_score,
         coalesce(account_risk_leveled.risk_level, 'unknown') as risk_level,
         coalesce(sql_activity_counts.recent_sql_activities, 0) as recent_sql_activities
     from people_at_dates
