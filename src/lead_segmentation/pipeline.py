@@ -118,6 +118,27 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--as-of", metavar="YYYY-MM-DD", help="scoring date YYYY-MM-DD (default: today, UTC)"
     )
     parser.add_argument(
+        "--source",
+        choices=("files", "hubspot"),
+        default="files",
+        help="what the raw layer is: the six-file export (files, default) or HubSpot connector "
+        "tables as Fivetran lands them (hubspot: --raw-dir of <table>.csv|.parquet, or "
+        "--source-database; without either, the demo data in connector shape); docs/sources.md",
+    )
+    parser.add_argument(
+        "--source-database",
+        type=Path,
+        metavar="PATH",
+        help="with --source hubspot: a DuckDB database holding the connector tables, attached "
+        "read-only and read in place (nothing copied)",
+    )
+    parser.add_argument(
+        "--source-schema",
+        default="hubspot",
+        metavar="NAME",
+        help="with --source-database: the schema of the connector tables (default hubspot)",
+    )
+    parser.add_argument(
         "--work-db",
         type=Path,
         default=None,
@@ -212,6 +233,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             raise ValueError("not an object")
     except ValueError as exc:
         parser.error(f"--dbt-vars: expected a JSON object ({exc})")
+    if args.source_database is not None and args.source != "hubspot":
+        parser.error("--source-database needs --source hubspot")
+    if args.source_database is not None and args.raw_dir is not None:
+        parser.error("--source-database and --raw-dir are two different sources: give one")
+    if args.source == "hubspot" and args.erase_email:
+        parser.error(
+            "--erase-email works on the six-file raw tables; with --source hubspot erase the "
+            "person in HubSpot (the connector then deletes the contact)"
+        )
     if "as_of_date" in args.extra_vars:
         parser.error("--dbt-vars: set the scoring date with --as-of, not as_of_date")
     target = os.environ.get("DBT_TARGET", "duckdb")
@@ -483,21 +513,9 @@ def decide_full_refresh(work_db: Path, config, forced: bool, raw_dir: Path, say)
     return bool(breaks)
 
 
-def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord) -> None:
-    """Every step; raises GateFailed (or anything unexpected) to stop."""
-    from lead_segmentation.load_raw import RawLoadError, load_raw, mark_built
-    from lead_segmentation.quality_config import load_config
-
-    config = load_config(args.config) if args.config else load_config()
-    # The dbt vars of this run: the build and the docs site see the same ones.
-    variables = {**args.extra_vars, "as_of_date": args.as_of_date.isoformat()}
-
-    if args.raw_dir is None:
-        with progress.step("demo data", Gate.RAW_LOAD, "demo"):
-            raw_dir = demo_raw_dir(args.project_dir, args.as_of_date, args.demo_scale, progress)
-    else:
-        raw_dir = args.raw_dir.resolve()
-    record.raw_dir = str(raw_dir)
+def _load_and_check_files(args, config, raw_dir: Path, progress: Progress, record):
+    """The six-file source's load and raw-check steps."""
+    from lead_segmentation.load_raw import RawLoadError, load_raw
 
     with progress.step(f"load raw from {raw_dir}", Gate.RAW_LOAD, "load"):
         try:
@@ -529,6 +547,56 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
         record.gx_docs = str(args.gx_docs / "index.html")
         report = run_raw_checks(args.work_db, args.as_of_date, config, session)
         progress.say(f"raw checks: {report.checks_run} checks passed")
+    return raw_counts, full_refresh, session
+
+
+def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord) -> None:
+    """Every step; raises GateFailed (or anything unexpected) to stop."""
+    from lead_segmentation.erasure import apply as erase
+    from lead_segmentation.load_raw import mark_built
+    from lead_segmentation.quality_config import load_config
+
+    config = load_config(args.config) if args.config else load_config()
+    # The dbt vars of this run: the build and the docs site see the same ones.
+    variables = {**args.extra_vars, "as_of_date": args.as_of_date.isoformat()}
+
+    hubspot = args.source == "hubspot"
+    if args.raw_dir is None and args.source_database is None:
+        with progress.step("demo data", Gate.RAW_LOAD, "demo"):
+            raw_dir = demo_raw_dir(args.project_dir, args.as_of_date, args.demo_scale, progress)
+            if hubspot:
+                from lead_segmentation.sources.hubspot_job import demo_hubspot_dir
+
+                raw_dir = demo_hubspot_dir(raw_dir, progress.say)
+    else:
+        raw_dir = args.raw_dir.resolve() if args.raw_dir else None
+    record.raw_dir = str(raw_dir or args.source_database.resolve())
+
+    if hubspot:
+        # The HubSpot source replaces the load and raw-check steps (sources/hubspot_job.py);
+        # the build, the mart checks and the publish below are the same for every source.
+        from lead_segmentation.gx_runner import GxSession
+        from lead_segmentation.sources import hubspot_job
+
+        with progress.step(
+            f"load HubSpot connector tables from {record.raw_dir}", Gate.RAW_LOAD, "load"
+        ):
+            prepared = hubspot_job.load(args, raw_dir, progress.say)
+            raw_counts = prepared.raw_counts
+            record.row_counts["raw"] = prepared.connector_rows
+            variables.update(prepared.variables)
+            full_refresh = True
+        with progress.step(
+            "raw checks on the connector tables (Great Expectations)", Gate.RAW_CHECKS, "raw_checks"
+        ):
+            session = GxSession(args.gx_docs, record.run_id, record.started_at)
+            record.gx_docs = str(args.gx_docs / "index.html")
+            report = hubspot_job.check(args, prepared, args.as_of_date, config, session)
+            progress.say(f"raw checks: {report.checks_run} checks passed")
+    else:
+        raw_counts, full_refresh, session = _load_and_check_files(
+            args, config, raw_dir, progress, record
+        )
 
     with progress.step("dbt build", Gate.DBT_BUILD):
         from lead_segmentation.dbt_build import run_dbt_build
@@ -542,7 +610,8 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
             full_refresh=full_refresh,
             snapshots=not args.backfilling,
         )
-        mark_built(args.work_db)
+        if args.source == "files":
+            mark_built(args.work_db)
         record.dbt_warnings = len(outcome.warnings)
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(outcome.statuses.items()))
         progress.say(f"dbt build: {outcome.nodes} nodes ({statuses})")

@@ -1,4 +1,4 @@
--- dq_row_reconciliation counts raw rows from the base models (source() is read only in
+-- dq_row_reconciliation counts raw rows from the base models (the raw relations are read only in
 -- staging), so each base model must hold exactly one row per raw row: a join that fans out
 -- or a filter that drops rows would otherwise go unnoticed. Fails per table that differs.
 with
@@ -7,32 +7,32 @@ row_counts as (
 
     select
         'crm_accounts' as table_name,
-        (select count(*) from {{ source('crm', 'crm_accounts') }}) as source_rows,
+        (select count(*) from {{ raw_relation('crm_accounts') }}) as source_rows,
         (select count(*) from {{ ref('base_crm__accounts') }}) as base_rows
     union all
     select
         'crm_contacts' as table_name,
-        (select count(*) from {{ source('crm', 'crm_contacts') }}) as source_rows,
+        (select count(*) from {{ raw_relation('crm_contacts') }}) as source_rows,
         (select count(*) from {{ ref('base_crm__contacts') }}) as base_rows
     union all
     select
         'crm_opportunities' as table_name,
-        (select count(*) from {{ source('crm', 'crm_opportunities') }}) as source_rows,
+        (select count(*) from {{ raw_relation('crm_opportunities') }}) as source_rows,
         (select count(*) from {{ ref('base_crm__opportunities') }}) as base_rows
     union all
     select
         'sales_activities' as table_name,
-        (select count(*) from {{ source('crm', 'sales_activities') }}) as source_rows,
+        (select count(*) from {{ raw_relation('sales_activities') }}) as source_rows,
         (select count(*) from {{ ref('base_crm__sales_activities') }}) as base_rows
     union all
     select
         'engagement_events' as table_name,
-        (select count(*) from {{ source('engagement', 'engagement_events') }}) as source_rows,
+        (select count(*) from {{ raw_relation('engagement_events') }}) as source_rows,
         (select count(*) from {{ ref('base_engagement__events') }}) as base_rows
     union all
     select
         'form_submissions' as table_name,
-        (select count(*) from {{ source('engagement', 'form_submissions') }}) as source_rows,
+        (select count(*) from {{ raw_relation('form_submissions') }}) as source_rows,
         (select count(*) from {{ ref('base_engagement__form_submissions') }}) as base_rows
 
 ),

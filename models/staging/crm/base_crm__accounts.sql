@@ -17,7 +17,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'crm_accounts') }}
+    select * from {{ raw_relation('crm_accounts') }}
 
 ),
 

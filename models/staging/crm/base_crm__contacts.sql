@@ -19,7 +19,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'crm_contacts') }}
+    select * from {{ raw_relation('crm_contacts') }}
 
 ),
 

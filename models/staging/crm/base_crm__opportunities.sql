@@ -25,7 +25,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'crm_opportunities') }}
+    select * from {{ raw_relation('crm_opportunities') }}
 
 ),
 

@@ -19,7 +19,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'sales_activities') }}
+    select * from {{ raw_relation('sales_activities') }}
 
 ),
 

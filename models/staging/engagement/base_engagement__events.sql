@@ -37,7 +37,7 @@ with
 
 source as (
 
-    select * from {{ source('engagement', 'engagement_events') }}
+    select * from {{ raw_relation('engagement_events') }}
 
 ),
 
@@ -51,6 +51,14 @@ contact_identities as (
 event_types as (
 
     select * from {{ ref('engagement_event_types') }}
+
+),
+
+-- Types a source delivers that are not intent signals (email bookkeeping, bot opens) are
+-- rejected with their own reason.
+rejected_types as (
+
+    select * from {{ ref('event_type_rejection_reasons') }}
 
 ),
 
@@ -262,7 +270,8 @@ judged as (
             -- later deliveries are duplicates: they are not judged themselves
             when ranked.delivery_rank > 1 then null
             -- a NULL event_type matches no known type either
-            when event_types.event_type is null then 'unknown_event_type'
+            when event_types.event_type is null
+                then coalesce(rejected_types.rejection_reason, 'unknown_event_type')
             when ranked.occurred_at is null then 'missing_timestamp'
             when ranked.delivered_contact_id is null and ranked.contact_id is null
                 then 'unattributed'
@@ -272,6 +281,8 @@ judged as (
     from ranked
     left join event_types
         on ranked.event_type = event_types.event_type
+    left join rejected_types
+        on ranked.event_type = rejected_types.event_type
 
 ),
 

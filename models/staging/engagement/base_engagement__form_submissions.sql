@@ -41,7 +41,7 @@ with
 
 source as (
 
-    select * from {{ source('engagement', 'form_submissions') }}
+    select * from {{ raw_relation('form_submissions') }}
 
 ),
 

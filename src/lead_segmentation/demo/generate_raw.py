@@ -2213,12 +2213,31 @@ def main(argv: list[str] | None = None) -> int:
         help="last day of the history (default: today, UTC)",
     )
     parser.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    parser.add_argument(
+        "--shape",
+        choices=("contract", "hubspot"),
+        default="contract",
+        help="contract: the six raw tables (default); hubspot: the same population as HubSpot "
+        "connector tables (Fivetran names) with its web events as Segment tables, for "
+        "`--source hubspot` (CSV only; lead_segmentation.sources.hubspot_shape)",
+    )
     args = parser.parse_args(argv)
     from lead_segmentation.owner_only import private_dir, restrict_new_files
 
     # The people are fake but shaped like personal data (names, emails, phones): owner-only.
     restrict_new_files()
     private_dir(args.out)
+    if args.shape == "hubspot":
+        import tempfile
+
+        from lead_segmentation.sources.hubspot_shape import convert
+
+        if args.format != "csv":
+            parser.error("--shape hubspot writes CSV files")
+        with tempfile.TemporaryDirectory(prefix="generate_raw_") as tmp:
+            generate(args.scale, args.seed, Path(tmp), args.as_of, "csv")
+            convert(Path(tmp), args.out)
+        return 0
     generate(args.scale, args.seed, args.out, args.as_of, args.format)
     return 0
 

@@ -1,0 +1,150 @@
+"""The main job's HubSpot source (`pipeline.py --source hubspot`): the load and raw-check
+steps, in place of the six-file ones; the dbt build, the mart checks and the publish are the
+job's own, unchanged.
+
+    --raw-dir DIR            a folder of connector files (`contact.csv`, `email_event.csv`,
+                             ...; `pages.csv`, `tracks.csv`, `identifies.csv` add Segment web
+                             events): loaded into schemas raw_hubspot / raw_segment
+    --source-database PATH   a DuckDB database holding the connector tables (schema
+                             --source-schema, default `hubspot`; Segment's in schema `segment`
+                             when present): attached READ_ONLY, nothing copied
+    neither                  the demo population, converted to connector shape once per as-of
+                             (data/demo/<as_of>/hubspot, beside the six-file demo)
+
+The incremental engagement models are rebuilt in full on every HubSpot run (the six-file
+loader's continuity tracking does not apply to connector tables), and the six-file
+continuity record is cleared, so a later files run rebuilds in full too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from lead_segmentation.gates import Finding, Gate, GateFailed
+from lead_segmentation.sources.hubspot_tables import ATTACHED_ALIAS, SOURCES, all_connector_tables
+from lead_segmentation.sources.load_hubspot import (
+    HubspotLoadError,
+    attach_read_only,
+    describe_attached,
+    load_hubspot_folder,
+)
+
+
+@dataclasses.dataclass
+class PreparedSource:
+    raw_counts: dict[str, int]  # raw contract table -> connector rows feeding it
+    variables: dict  # dbt vars that point the build at the connector tables
+    connector_rows: dict[str, int]
+
+
+def demo_hubspot_dir(raw_dir: Path, say) -> Path:
+    """The demo population in connector shape, converted once beside its six-file folder."""
+    from lead_segmentation.sources.hubspot_shape import convert
+
+    target = raw_dir.parent / "hubspot"
+    if target.is_dir():
+        say(f"demo data in HubSpot shape: {target} (cached)")
+        return target
+    staging = raw_dir.parent / f".hubspot.{os.getpid()}.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        convert(raw_dir, staging)
+        if not target.is_dir():
+            os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    say(f"demo data in HubSpot shape: {target}")
+    return target
+
+
+def _raw_counts(connector_rows: dict[str, int]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for name, table in all_connector_tables().items():
+        if table.feeds:
+            counts[table.feeds] = counts.get(table.feeds, 0) + connector_rows.get(name, 0)
+    return counts
+
+
+def _forget_built_files(work_db: Path) -> None:
+    """The six-file continuity record no longer describes what the models hold."""
+    con = duckdb.connect(str(work_db))
+    try:
+        has = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'raw' and table_name = '_built_tables'"
+        ).fetchone()[0]
+        if has:
+            con.execute("delete from raw._built_tables")
+    finally:
+        con.close()
+
+
+def load(args, raw_dir: Path | None, say) -> PreparedSource:
+    """Step `load`: put the connector tables where dbt reads them (GateFailed RAW_LOAD)."""
+    try:
+        if args.source_database is not None:
+            database = args.source_database.resolve()
+            result = describe_attached(database, args.source_schema)
+            segment = describe_attached(database, "segment", source="segment")
+            has_segment = bool(segment.rows.get("pages") or segment.rows.get("tracks"))
+            rows = dict(result.rows)
+            if has_segment:
+                rows.update(segment.rows)
+            variables = {
+                "crm_source": "hubspot",
+                "hubspot_attach_path": str(database),
+                "hubspot_database": ATTACHED_ALIAS,
+                "hubspot_schema": args.source_schema,
+            }
+            if has_segment:
+                variables.update(
+                    segment_enabled=True, segment_database=ATTACHED_ALIAS, segment_schema="segment"
+                )
+            say(f"attached {database} read-only (schema {args.source_schema}); nothing copied")
+        else:
+            result = load_hubspot_folder(raw_dir, args.work_db, quiet=args.quiet)
+            rows = result.rows
+            variables = {"crm_source": "hubspot", "hubspot_schema": SOURCES["hubspot"][1]}
+            if result.has_segment:
+                variables.update(segment_enabled=True, segment_schema=SOURCES["segment"][1])
+    except HubspotLoadError as exc:
+        raise GateFailed(
+            Gate.RAW_LOAD,
+            [Finding("hubspot.load", str(exc), look=str(args.source_database or raw_dir))],
+            where="fix the connector table named above; nothing was loaded",
+        ) from exc
+    if result.ignored:
+        say(f"not read by the adapters (ignored): {', '.join(result.ignored)}")
+    if result.missing:
+        say(f"connector tables absent (read as empty): {', '.join(result.missing)}")
+    _forget_built_files(args.work_db)
+    return PreparedSource(raw_counts=_raw_counts(rows), variables=variables, connector_rows=rows)
+
+
+def check(args, prepared: PreparedSource, as_of: dt.date, config, session):
+    """Step `raw checks` on the connector tables (GateFailed RAW_CHECKS naming the table)."""
+    from lead_segmentation.sources.hubspot_checks import run_hubspot_checks
+
+    variables = prepared.variables
+    if args.source_database is not None:
+        con = duckdb.connect()
+        attach_read_only(con, args.source_database.resolve())
+        locations = {"hubspot": (ATTACHED_ALIAS, variables["hubspot_schema"])}
+        if variables.get("segment_enabled"):
+            locations["segment"] = (ATTACHED_ALIAS, variables["segment_schema"])
+    else:
+        con = duckdb.connect(str(args.work_db), read_only=True)
+        catalog = con.execute("select current_database()").fetchone()[0]
+        locations = {"hubspot": (catalog, variables["hubspot_schema"])}
+        if variables.get("segment_enabled"):
+            locations["segment"] = (catalog, variables["segment_schema"])
+    try:
+        return run_hubspot_checks(con, locations, as_of, config, session)
+    finally:
+        con.close()

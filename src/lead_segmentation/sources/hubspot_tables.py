@@ -1,0 +1,59 @@
+"""The connector tables the adapters read: HubSpot (Fivetran schema) and Segment (web
+events). The one list is each dbt source (models/staging/<source>/_<source>__sources.yml,
+each table's meta `key` and `feeds`); the loader and the raw gate read it from there."""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import cache
+
+import yaml
+
+from lead_segmentation.paths import PROJECT_DIR
+
+# source -> (its dbt sources YAML, the work-database schema the job loads its files into:
+# dbt vars hubspot_schema / segment_schema)
+SOURCES = {
+    "hubspot": (PROJECT_DIR / "models/staging/hubspot/_hubspot__sources.yml", "raw_hubspot"),
+    "segment": (PROJECT_DIR / "models/staging/segment/_segment__sources.yml", "raw_segment"),
+}
+LOADED_SCHEMA = SOURCES["hubspot"][1]
+# Alias under which the job attaches a user's DuckDB database read-only (var hubspot_database).
+ATTACHED_ALIAS = "hubspot_source"
+
+
+@dataclasses.dataclass(frozen=True)
+class ConnectorTable:
+    source: str  # hubspot | segment
+    name: str
+    key: tuple[str, ...]  # the connector's key columns (required in a loaded table)
+    feeds: str | None  # the raw contract table it becomes; None: details joined in
+
+    @property
+    def loaded_schema(self) -> str:
+        return SOURCES[self.source][1]
+
+
+@cache
+def connector_tables(source: str = "hubspot") -> dict[str, ConnectorTable]:
+    path = SOURCES[source][0]
+    document = yaml.safe_load(path.read_text())
+    (definition,) = [s for s in document["sources"] if s["name"] == source]
+    tables = {}
+    for table in definition["tables"]:
+        meta = table["config"]["meta"]
+        tables[table["name"]] = ConnectorTable(source, table["name"], tuple(meta["key"]), meta["feeds"])
+    return tables
+
+
+def all_connector_tables() -> dict[str, ConnectorTable]:
+    """Every table of every connector source, by table name (the names do not overlap)."""
+    tables: dict[str, ConnectorTable] = {}
+    for source in SOURCES:
+        tables.update(connector_tables(source))
+    return tables
+
+
+def feeding_tables(source: str = "hubspot") -> dict[str, ConnectorTable]:
+    """The connector tables that become raw contract tables (one raw row per row)."""
+    return {name: t for name, t in connector_tables(source).items() if t.feeds}
