@@ -118,10 +118,10 @@ fit_totals as (
     select
         as_of_date,
         contact_id,
-        cast(
-            {{ clamp("sum(case when dimension <> 'competitor' then points else 0 end)", 0, 100) }}
-            + sum(case when dimension = 'competitor' then points else 0 end) as integer
-        ) as fit_score
+        {{ fit_score(
+            "sum(case when dimension <> 'competitor' then points else 0 end)",
+            "sum(case when dimension = 'competitor' then points else 0 end)",
+        ) }} as fit_score
     from fit_contributions
     group by
         as_of_date,
@@ -149,17 +149,7 @@ account_risk as (
         accounts_at_dates.as_of_date,
         accounts_at_dates.account_id,
         coalesce(risk_totals.risk_score, 0) as risk_score,
-        (case when accounts_at_dates.industry is not null then 1 else 0 end)
-        + (case when accounts_at_dates.compliance_frameworks is not null then 1 else 0 end)
-        + (case when accounts_at_dates.eol_software_count is not null then 1 else 0 end)
-        + (case when accounts_at_dates.exposed_services_count is not null then 1 else 0 end)
-        + (case when accounts_at_dates.has_edr is not null then 1 else 0 end)
-        + (case when accounts_at_dates.has_24x7_soc is not null then 1 else 0 end)
-        + (case when accounts_at_dates.security_team_size is not null then 1 else 0 end)
-        + (case when accounts_at_dates.has_siem is not null then 1 else 0 end)
-        + (case when accounts_at_dates.has_mfa is not null then 1 else 0 end)
-        + (case when accounts_at_dates.identity_provider is not null then 1 else 0 end)
-            as risk_known_inputs
+        {{ risk_known_inputs('accounts_at_dates') }} as risk_known_inputs
     from accounts_at_dates
     left join risk_totals
         on
@@ -174,16 +164,7 @@ account_risk_leveled as (
         account_risk.as_of_date,
         account_risk.account_id,
         account_risk.risk_score,
-        case
-            when account_risk.risk_known_inputs < min_known_inputs.min_known_inputs
-                then 'unknown'
-            else {{ score_to_level(
-                'account_risk.risk_score',
-                'risk_levels',
-                levels=['critical', 'high', 'medium', 'low'],
-                level_column='risk_level',
-            ) }}
-        end as risk_level
+        {{ risk_level('account_risk') }} as risk_level
     from account_risk
     cross join min_known_inputs
 
@@ -233,15 +214,7 @@ scores as (
         people_at_dates.lifecycle_stage,
         fit_totals.fit_score,
         account_risk_leveled.risk_score,
-        cast(
-            round(
-                case
-                    when coalesce(intent_totals.intent_points, 0) < 0 then 0
-                    else coalesce(intent_totals.intent_points, 0)
-                end,
-                2
-            ) as decimal(18, 2)
-        ) as contact_intent_score,
+        {{ intent_score('intent_totals.intent_points') }} as contact_intent_score,
         coalesce(account_risk_leveled.risk_level, 'unknown') as risk_level,
         coalesce(sql_activity_counts.recent_sql_activities, 0) as recent_sql_activities
     from people_at_dates
@@ -281,24 +254,7 @@ leveled as (
             level_column='intent_level',
         ) }} as intent_level,
         coalesce(risk_levels.risk_band, 'unknown') as risk_band,
-        case
-            when scores.lifecycle_stage = 'customer' then 'customer'
-            when
-                scores.recent_sql_activities > 0
-                or scores.lifecycle_stage in ('sql', 'opportunity')
-                then 'sql'
-            when
-                (
-                    scores.fit_score >= thresholds.mql_min_fit_score
-                    and scores.contact_intent_score >= thresholds.mql_min_intent_score
-                )
-                or (
-                    scores.contact_intent_score >= thresholds.mql_high_intent_min_score
-                    and scores.fit_score >= thresholds.mql_high_intent_min_fit_score
-                )
-                then 'mql'
-            else 'lead'
-        end as lead_status
+        {{ lead_status('scores') }} as lead_status
     from scores
     cross join thresholds
     left join risk_levels

@@ -1,8 +1,8 @@
 {#-
     Intent as of each backtest date T, per person and signal (one row per as_of_date x person
-    x signal): the shipped model's decay and caps (int_contacts_intent_signals, the same
-    seeds and macros) over what was known at T: events that occurred in the window 0..N days
-    before T and whose surviving delivery was loaded by T (the raw events carry loaded_at; a
+    x signal): the shipped model's decay and caps (macro intent_signal_points, as in
+    int_contacts_intent_decayed) over what was known at T: events that occurred in the
+    window 0..N days before T and whose surviving delivery was loaded by T (the raw events carry loaded_at; a
     late arrival is not known before it lands), forms submitted in the window.
     Steps:
       1. daily counts per delivered identity, day, event type and loaded day (age is whole
@@ -35,12 +35,6 @@ form_submissions as (
 contact_identities as (
 
     select * from {{ ref('stg_crm__contact_identities') }}
-
-),
-
-intent_signals as (
-
-    select * from {{ ref('scoring_intent_signals') }}
 
 ),
 
@@ -128,41 +122,9 @@ activities as (
 
 ),
 
-decayed as (
+signal_points as (
 
-    select
-        activities.as_of_date,
-        activities.contact_id,
-        intent_signals.signal,
-        intent_signals.cap_points,
-        activities.signal_count,
-        activities.signal_count * {{ decayed_points(
-            'intent_signals.points',
-            'activities.age_days',
-            'intent_signals.half_life_days',
-        ) }} as day_points
-    from activities
-    inner join intent_signals
-        on
-            activities.signal_name = intent_signals.signal
-            and activities.signal_source = intent_signals.source
-
-),
-
-signal_totals as (
-
-    select
-        as_of_date,
-        contact_id,
-        signal,
-        sum(day_points) as uncapped_points,
-        max(cap_points) as cap_points,
-        sum(signal_count) as event_count
-    from decayed
-    group by
-        as_of_date,
-        contact_id,
-        signal
+    {{ intent_signal_points('activities', ['as_of_date', 'contact_id']) }}
 
 ),
 
@@ -172,13 +134,9 @@ capped as (
         as_of_date,
         contact_id,
         signal,
-        cast(event_count as integer) as event_count,
-        case
-            when cap_points is not null and uncapped_points > cap_points
-                then cast(cap_points as double)
-            else uncapped_points
-        end as decayed_points
-    from signal_totals
+        event_count,
+        decayed_points
+    from signal_points
 
 )
 

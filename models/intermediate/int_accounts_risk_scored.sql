@@ -42,19 +42,10 @@ min_known_inputs as (
 
 known_inputs as (
 
-    -- The ten inputs of the spec; compliance_frameworks '' (known none) counts as known.
+    -- The ten inputs of the spec (risk_known_inputs).
     select
-        account_id,
-        (case when industry is not null then 1 else 0 end)
-        + (case when compliance_frameworks is not null then 1 else 0 end)
-        + (case when eol_software_count is not null then 1 else 0 end)
-        + (case when exposed_services_count is not null then 1 else 0 end)
-        + (case when has_edr is not null then 1 else 0 end)
-        + (case when has_24x7_soc is not null then 1 else 0 end)
-        + (case when security_team_size is not null then 1 else 0 end)
-        + (case when has_siem is not null then 1 else 0 end)
-        + (case when has_mfa is not null then 1 else 0 end)
-        + (case when identity_provider is not null then 1 else 0 end) as risk_known_inputs
+        accounts.account_id,
+        {{ risk_known_inputs('accounts') }} as risk_known_inputs
     from accounts
 
 ),
@@ -126,15 +117,7 @@ leveled as (
     select
         scored.account_id,
         scored.risk_score,
-        case
-            when scored.risk_known_inputs < min_known_inputs.min_known_inputs then 'unknown'
-            else {{ score_to_level(
-                'scored.risk_score',
-                'risk_levels',
-                levels=['critical', 'high', 'medium', 'low'],
-                level_column='risk_level',
-            ) }}
-        end as risk_level,
+        {{ risk_level('scored') }} as risk_level,
         scored.primary_risk_category,
         scored.risk_known_inputs
     from scored

@@ -59,10 +59,10 @@ fit_scores as (
         contribution_totals.is_free_email,
         contribution_totals.is_competitor,
         -- The competitor row turns the clamped sum into the forced score (0).
-        cast(
-            {{ clamp('contribution_totals.fit_points', 0, 100) }}
-            + contribution_totals.competitor_points as integer
-        ) as fit_score
+        {{ fit_score(
+            'contribution_totals.fit_points',
+            'contribution_totals.competitor_points',
+        ) }} as fit_score
     from contacts
     left join accounts
         on contacts.account_id = accounts.account_id

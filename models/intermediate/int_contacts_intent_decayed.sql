@@ -26,12 +26,6 @@ contact_identities as (
 
 ),
 
-intent_signals as (
-
-    select * from {{ ref('scoring_intent_signals') }}
-
-),
-
 people_by_email as (
 
     {{ people_by_email('contact_identities') }}
@@ -103,57 +97,10 @@ activities as (
 
 ),
 
-decayed as (
-
-    select
-        activities.contact_id,
-        intent_signals.signal,
-        activities.last_occurred_at,
-        activities.signal_count,
-        intent_signals.cap_points,
-        activities.signal_count * {{ decayed_points(
-            'intent_signals.points',
-            'activities.age_days',
-            'intent_signals.half_life_days',
-        ) }} as day_points
-    from activities
-    inner join intent_signals
-        on
-            activities.signal_name = intent_signals.signal
-            and activities.signal_source = intent_signals.source
-
-),
-
-signal_totals as (
-
-    select
-        contact_id,
-        signal,
-        sum(day_points) as uncapped_points,
-        max(cap_points) as cap_points,
-        sum(signal_count) as event_count,
-        max(last_occurred_at) as last_occurred_at
-    from decayed
-    group by
-        contact_id,
-        signal
-
-),
-
 capped as (
 
     -- Columns in the interface order of docs/architecture.md.
-    select  -- noqa: ST06
-        contact_id,
-        signal,
-        case
-            when cap_points is not null and uncapped_points > cap_points
-                then cast(cap_points as double)
-            else uncapped_points
-        end as decayed_points,
-        cast(event_count as integer) as event_count,
-        last_occurred_at
-    from signal_totals
+    {{ intent_signal_points('activities', ['contact_id'], with_last_occurred_at=true) }}
 
 )
 

@@ -232,15 +232,7 @@ scores as (
     select
         contacts.contact_id,
         ranked_topics.topic as intent_topic,
-        cast(
-            round(
-                case
-                    when coalesce(signal_totals.intent_points, 0) < 0 then 0
-                    else coalesce(signal_totals.intent_points, 0)
-                end,
-                2
-            ) as decimal(18, 2)
-        ) as contact_intent_score,
+        {{ intent_score('signal_totals.intent_points') }} as contact_intent_score,
         cast(coalesce(activity_flags.future_events_excluded, 0) as integer)
             as future_events_excluded,
         coalesce(stage_matches.buying_stage, 'none') as buying_stage,

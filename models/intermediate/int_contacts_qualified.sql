@@ -147,24 +147,7 @@ statused as (
         joined.recent_not_a_fit_dispositions,
         joined.recent_unresponsive_dispositions,
         thresholds.disqualify_min_dispositions,
-        case
-            when joined.lifecycle_stage = 'customer' then 'customer'
-            when
-                joined.recent_sql_activities > 0
-                or joined.lifecycle_stage in ('sql', 'opportunity')
-                then 'sql'
-            when
-                (
-                    joined.fit_score >= thresholds.mql_min_fit_score
-                    and joined.contact_intent_score >= thresholds.mql_min_intent_score
-                )
-                or (
-                    joined.contact_intent_score >= thresholds.mql_high_intent_min_score
-                    and joined.fit_score >= thresholds.mql_high_intent_min_fit_score
-                )
-                then 'mql'
-            else 'lead'
-        end as lead_status
+        {{ lead_status('joined') }} as lead_status
     from joined
     cross join thresholds
 
