@@ -44,6 +44,9 @@ APPENDED = {
     "sales_activities": "occurred_at",
 }
 # Re-exported whole: (id column, created column or None).
+# Columns of a CRM table holding a dated fact that is unknown before its date.
+UNKNOWN_UNTIL_DATED = {"crm_accounts": ("last_incident_at",)}
+
 VERSIONED = {
     "crm_accounts": ("account_id", None),
     "crm_contacts": ("contact_id", "created_at"),
@@ -178,6 +181,13 @@ def _state_at(source: Path, names: list[str], table: str, next_day: str) -> str:
         first_version["closed_at"] = f"case when {closed_later} then null else closed_at end"
     replaced = ", ".join(f'{first_version.get(c, chr(34) + c + chr(34))} as "{c}"' for c in names)
     columns = ", ".join(f'"{c}"' for c in names)
+    # Facts dated after the export day had not happened yet on that day (the series is generated
+    # as of its last day): an incident after it is not known at the cut.
+    not_yet = {
+        c: f'case when try_cast("{c}" as timestamp) >= {next_day} then null else "{c}" end as "{c}"'
+        for c in UNKNOWN_UNTIL_DATED.get(table, ())
+    }
+    final = ", ".join(not_yet.get(c, f'"{c}"') for c in names)
     return f"""
         with rows as (
             select *, row_number() over () as _line from {_csv(source)}
@@ -197,7 +207,7 @@ def _state_at(source: Path, names: list[str], table: str, next_day: str) -> str:
                 where not has_past._any
             ) where _n = 1
         )
-        select {columns} from chosen order by _line
+        select {final} from chosen order by _line
     """
 
 
