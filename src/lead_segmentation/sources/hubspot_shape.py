@@ -90,34 +90,27 @@ def _case_map(expr: str, mapping: dict[str, str]) -> str:
     return f"case {expr} {whens} end"
 
 
+def _current_version(name: str, raw_table: str, key: str) -> str:
+    """A temp table of each record's current version (staging's version rule)."""
+    return f"""create temp table {name} as
+select * exclude (version_rank) from (
+    select *, row_number() over (
+        partition by {_id(key)} order by updated_at desc nulls last, _line_number desc
+    ) as version_rank
+    from raw.{raw_table} where {_id(key)} is not null
+) where version_rank = 1;"""
+
+
 STATEMENTS = f"""
 create schema hs;
 create schema tr;
 
 -- The current version of each record, as HubSpot holds it (staging's version rule).
-create temp table accounts as
-select * exclude (version_rank) from (
-    select *, row_number() over (
-        partition by {_id('account_id')} order by updated_at desc nulls last, _line_number desc
-    ) as version_rank
-    from raw.crm_accounts where {_id('account_id')} is not null
-) where version_rank = 1;
+{_current_version('accounts', 'crm_accounts', 'account_id')}
 
-create temp table contacts as
-select * exclude (version_rank) from (
-    select *, row_number() over (
-        partition by {_id('contact_id')} order by updated_at desc nulls last, _line_number desc
-    ) as version_rank
-    from raw.crm_contacts where {_id('contact_id')} is not null
-) where version_rank = 1;
+{_current_version('contacts', 'crm_contacts', 'contact_id')}
 
-create temp table opportunities as
-select * exclude (version_rank) from (
-    select *, row_number() over (
-        partition by {_id('opportunity_id')} order by updated_at desc nulls last, _line_number desc
-    ) as version_rank
-    from raw.crm_opportunities where {_id('opportunity_id')} is not null
-) where version_rank = 1;
+{_current_version('opportunities', 'crm_opportunities', 'opportunity_id')}
 
 -- Active contacts sharing a normalised email are one person; HubSpot records the merge on
 -- the survivor (earliest created, ties: smallest id).
