@@ -25,7 +25,12 @@ first_deliveries as (
     select
         nullif(trim(event_id), '') as event_id,
         nullif(trim(contact_id), '') as delivered_contact_id,
-        nullif(lower(trim(email)), '') as email,
+        -- normalize_email: invisible format characters removed, Unicode blanks trimmed.
+        nullif(lower(regexp_replace(
+            regexp_replace(email, '[\x{00ad}\x{200b}-\x{200d}\x{2060}\x{feff}]', '', 'g'),
+            '^[\t\n\x{000b}\f\r \x{0085}\x{00a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]+|[\t\n\x{000b}\f\r \x{0085}\x{00a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]+$',
+            '', 'g'
+        )), '') as email,
         nullif(lower(trim(event_type)), '') as event_type,
         occurred_at,
         nullif(lower(trim(topic)), '') as topic
