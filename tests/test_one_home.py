@@ -122,24 +122,58 @@ def test_domain_list_is_written_only_in_its_seed(name):
     )
 
 
-MQL_DEFINITION = re.compile(r"lead_status\s+in\s*\(\s*'mql'\s*,\s*'sql'\s*\)", re.I)
-# The one home of the definition, and the semantic layer, which may only read public marts.
-MQL_HOMES = {
-    "models/intermediate/int_contacts_qualified.sql",
-    "models/marts/_marts__semantic_models.yml",
-}
+# A definition of MQL written as a status list: `lead_status in ('mql', 'sql')` in SQL or YAML,
+# `lead_status"] in ("mql", "sql")` or `["lead_status"].isin(["mql", "sql"])` in Python: any
+# in-list of lead statuses that names mql. Readers use is_marketing_qualified instead (lead_scores
+# publishes it, contract v1.3).
+MQL_DEFINITION = re.compile(
+    r"""lead_status\W{0,4}\s*(?:not\s+in|in|\.isin)\s*\(?\s*[(\[{]([^)\]}]*)[)\]}]""", re.I
+)
+MQL_VALUE = re.compile(r"""['"]mql['"]""", re.I)
+# The one home of the definition: what every other model, the marts, the semantic layer and
+# the report read (is_marketing_qualified, is_sales_qualified).
+MQL_HOMES = {"models/intermediate/int_contacts_qualified.sql"}
+
+
+def _mql_definitions(text: str) -> list[str]:
+    return [m.group(0) for m in MQL_DEFINITION.finditer(text) if MQL_VALUE.search(m.group(1))]
 
 
 def test_mql_definition_is_written_once():
+    homes = dict(_files())
+    for home in MQL_HOMES:
+        assert _mql_definitions(homes[home]), f"{home} no longer defines MQL: update MQL_HOMES"
     copies = [
-        relative
+        f"{relative}: {found}"
         for relative, text in _files()
-        if relative.startswith(("models/", "macros/", "tests/"))
-        and relative.endswith((".sql", ".yml"))
-        and relative not in MQL_HOMES
-        and MQL_DEFINITION.search(text)
+        if relative not in MQL_HOMES and (found := _mql_definitions(text))
     ]
-    assert not copies, f"`lead_status in ('mql', 'sql')` written again (read is_marketing_qualified): {copies}"
+    assert not copies, (
+        "MQL / SQL defined again from lead_status (read is_marketing_qualified /"
+        " is_sales_qualified of int_contacts_enriched or marts.lead_scores):\n" + "\n".join(copies)
+    )
+
+
+def test_the_detector_finds_a_second_mql_definition():
+    """The check itself can fail: SQL, YAML and Python spellings are found; other status
+    tests are not mistaken for one."""
+    found = [
+        "select count(*) from marts.lead_scores where lead_status in ('mql', 'sql')",
+        "expr: case when lead_status IN ('sql','mql') then 1 else 0 end",
+        "leveled.lead_status in ('lead', 'mql') as is_eligible",
+        'people["lead_status"].isin(["mql", "sql"]).mean()',
+        'row["lead_status"] in ("mql", "sql")',
+        "if lead_status in {'mql', 'sql'}:",
+    ]
+    for text in found:
+        assert _mql_definitions(text), text
+    for text in (
+        "lead_status = 'customer'",
+        "leveled.lead_status not in ('sql', 'customer') as is_eligible",
+        "then 'mql'",
+        "case when is_marketing_qualified then 1 else 0 end",
+    ):
+        assert not _mql_definitions(text), text
 
 
 def test_the_detector_finds_a_copied_list(tmp_path):

@@ -280,7 +280,8 @@ segmented as (
         leveled.lifecycle_stage,
         leveled.lead_status,
         leveled.lead_status = 'mql' as is_mql,
-        leveled.lead_status in ('lead', 'mql') as is_eligible,
+        -- Leads and MQLs: SQLs and customers are past what a lead score ranks.
+        leveled.lead_status not in ('sql', 'customer') as is_eligible,
         {{ holdout_bucket('leveled.contact_id') }} < {{ var('holdout_pct') }} as is_holdout
     from leveled
     left join segment_matrix

@@ -53,6 +53,8 @@ DEFAULT_WEEKS = 26
 OUTCOME_FLAGS = {"has_opportunity": "Opportunity rate", "has_won_opportunity": "Won rate"}
 
 REQUIRED_TABLES = [*PUBLIC_MARTS, "dq_row_reconciliation"]
+# The one MQL / SQL definition, as lead_scores publishes it (int_contacts_qualified).
+QUALIFICATION_FLAGS = ("is_marketing_qualified", "is_sales_qualified")
 
 
 class ReportError(Exception):
@@ -168,6 +170,13 @@ def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int, mini
     missing = [t for t in REQUIRED_TABLES if t not in tables.get("marts", set())]
     if missing:
         raise ReportError(f"{published_path} lacks marts.{', marts.'.join(missing)}: not a published file")
+    # MQL / SQL are read from the mart (contract v1.3), never re-derived from lead_status.
+    flags = [c for c in QUALIFICATION_FLAGS if c not in _columns(con, "marts", "lead_scores")]
+    if flags:
+        raise ReportError(
+            f"{published_path}: marts.lead_scores lacks {', '.join(flags)} (published before contract"
+            " v1.3): run the pipeline again to republish it"
+        )
 
     meta = con.execute(
         "select max(as_of_date), string_agg(distinct scoring_version, ', ' order by scoring_version) "
@@ -201,8 +210,8 @@ def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int, mini
         select
             (select count(*) from marts.lead_scores) as people,
             (select count(distinct account_id) from marts.lead_scores) as accounts,
-            (select count(*) from marts.lead_scores where lead_status in ('mql', 'sql')) as mqls,
-            (select count(*) from marts.lead_scores where lead_status = 'sql') as sqls,
+            (select count(*) from marts.lead_scores where is_marketing_qualified) as mqls,
+            (select count(*) from marts.lead_scores where is_sales_qualified) as sqls,
             (select count(*) from marts.lead_scores where lead_status = 'customer') as customers,
             (select count(*) from marts.lead_routing where is_suppressed) as suppressed,
             (select count(*) from marts.lead_scores where is_holdout) as holdout,
@@ -322,8 +331,8 @@ def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int, mini
         select
             case when is_holdout then 'holdout' else 'treatment' end as experiment_group,
             count(*) as people,
-            avg(case when lead_status in ('mql', 'sql') then 1.0 else 0.0 end) as mql_rate,
-            avg(case when lead_status = 'sql' then 1.0 else 0.0 end) as sql_rate,
+            avg(case when is_marketing_qualified then 1.0 else 0.0 end) as mql_rate,
+            avg(case when is_sales_qualified then 1.0 else 0.0 end) as sql_rate,
             avg(case when lead_status = 'customer' then 1.0 else 0.0 end) as customer_rate
         from marts.lead_scores
         group by 1
@@ -337,8 +346,8 @@ def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int, mini
             segment,
             case when is_holdout then 'holdout' else 'treatment' end as experiment_group,
             count(*) as people,
-            avg(case when lead_status in ('mql', 'sql') then 1.0 else 0.0 end) as mql_rate,
-            avg(case when lead_status = 'sql' then 1.0 else 0.0 end) as sql_rate
+            avg(case when is_marketing_qualified then 1.0 else 0.0 end) as mql_rate,
+            avg(case when is_sales_qualified then 1.0 else 0.0 end) as sql_rate
         from marts.lead_scores
         group by 1, 2
         """,
@@ -459,8 +468,8 @@ def _deciles(con: duckdb.DuckDBPyConnection, score: str, flag_sql: str) -> list[
             count(*) as people,
             min({score}) as min_score,
             max({score}) as max_score,
-            avg(case when lead_status in ('mql', 'sql') then 1.0 else 0.0 end) as mql_rate,
-            avg(case when lead_status = 'sql' then 1.0 else 0.0 end) as sql_rate,
+            avg(case when is_marketing_qualified then 1.0 else 0.0 end) as mql_rate,
+            avg(case when is_sales_qualified then 1.0 else 0.0 end) as sql_rate,
             avg(case when lead_status = 'customer' then 1.0 else 0.0 end) as customer_rate
             {flag_sql}
         from ranked
