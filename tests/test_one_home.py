@@ -7,6 +7,7 @@ list -- so a new list gets added to its seed instead of next to the code that ne
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from pathlib import Path
 
@@ -198,3 +199,54 @@ def test_pending_python_copies_are_still_there():
                 len(found := _members(group, values)) >= needed and len(found) * 2 >= len(group)
                 for group in _groups(texts[relative])
             ), f"{relative} no longer copies the {name}: drop it from PENDING"
+
+
+# Descriptions say where a list lives, not what it holds today: a description that names most
+# of a seed's values goes stale when the seed changes (read: "a level of seed scoring_risk_levels").
+# Two-value domains (experiment groups) are too short to tell a list from plain words.
+DOC_BLOCK_BODY = re.compile(r"{%-?\s*docs\s+(\w+)\s*-?%}(.*?){%-?\s*enddocs\s*-?%}", re.S)
+WORD = r"(?<![A-Za-z0-9_]){}(?![A-Za-z0-9_])"
+
+
+@functools.cache
+def _descriptions() -> tuple[tuple[str, str], ...]:
+    """(where, text) of every model and column description and every doc block."""
+    return tuple(_read_descriptions())
+
+
+def _read_descriptions():
+    import yaml
+
+    for path in sorted((PROJECT_DIR / "models").rglob("*.yml")):
+        relative = path.relative_to(PROJECT_DIR).as_posix()
+        for model in (yaml.safe_load(path.read_text()) or {}).get("models") or []:
+            yield f"{relative}: {model['name']}", str(model.get("description") or "")
+            for column in model.get("columns") or []:
+                yield f"{relative}: {model['name']}.{column['name']}", str(column.get("description") or "")
+    for path in sorted((PROJECT_DIR / "models" / "_docs").glob("*.md")):
+        for name, body in DOC_BLOCK_BODY.findall(path.read_text()):
+            yield f"models/_docs/{path.name}: {name}", body
+
+
+def _restated(text: str, values: set[str]) -> set[str]:
+    return {value for value in values if re.search(WORD.format(re.escape(value)), text)}
+
+
+@pytest.mark.parametrize("name", sorted(name for name in HOMES if len(_values(*HOMES[name])) >= 3))
+def test_descriptions_do_not_restate_seed_values(name):
+    values = _values(*HOMES[name])
+    needed = min(len(values), max(3, len(values) - 2))
+    copies = [
+        f"{where}: {sorted(found)}"
+        for where, text in _descriptions()
+        if len(found := _restated(text, values)) >= needed
+    ]
+    assert not copies, (
+        f"descriptions list the {name} of {HOMES[name][0]} (name the seed instead):\n" + "\n".join(copies)
+    )
+
+
+def test_the_restated_values_check_can_fail():
+    values = _values(*HOMES["risk levels"])
+    assert len(_restated("low / medium / high / critical, or unknown", values)) >= 3
+    assert not _restated("a level of seed scoring_risk_levels; highest first", values)

@@ -100,15 +100,7 @@ min_known_inputs as (
 thresholds as (
 
     select
-        {{ parameter_value('routing_parameters', 'sql_activity_window_days') }}
-            as sql_activity_window_days,
-        {{ parameter_value('routing_parameters', 'mql_min_fit_score') }} as mql_min_fit_score,
-        {{ parameter_value('routing_parameters', 'mql_min_intent_score') }}
-            as mql_min_intent_score,
-        {{ parameter_value('routing_parameters', 'mql_high_intent_min_score') }}
-            as mql_high_intent_min_score,
-        {{ parameter_value('routing_parameters', 'mql_high_intent_min_fit_score') }}
-            as mql_high_intent_min_fit_score
+        {{ lead_status_thresholds() }}
     from routing_parameters
 
 ),
