@@ -47,9 +47,8 @@ DEFAULT_PUBLISHED = PUBLISHED_DB
 DEFAULT_OUT = WAREHOUSE_DIR / "report" / "index.html"
 DEFAULT_WEEKS = 26
 
-# Per-person outcome flags the report uses when lead_scores has them. The contract's
-# lead_scores has no opportunity outcome per person today, so score-versus-outcome shows
-# MQL / SQL / customer rates only, and says so on the page.
+# Per-person outcome flags the report uses when lead_scores has them (contract v1.1): on an
+# older published file score-versus-outcome shows MQL / SQL / customer rates only, and says so.
 OUTCOME_FLAGS = {"has_opportunity": "Opportunity rate", "has_won_opportunity": "Won rate"}
 
 REQUIRED_TABLES = [*PUBLIC_MARTS, "dq_row_reconciliation"]
