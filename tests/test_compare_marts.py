@@ -49,3 +49,13 @@ def test_changed_value_duplicate_row_and_column_change_are_reported(tmp_path):
     assert len(compare(before, changed)) == 2  # one row missing each way
     assert any("rows of after_db not in before_db" in p for p in compare(before, doubled))
     assert any("columns differ" in p for p in compare(before, widened))
+
+
+def test_an_added_column_is_allowed_only_when_named(tmp_path):
+    compare = _load().compare
+    before = _database(tmp_path / "a.duckdb", [("c1", 1, None), ("c2", 2, None)])
+    widened = _database(tmp_path / "b.duckdb", [("c1", 1, None, 0), ("c2", 2, None, 5)], True)
+    changed = _database(tmp_path / "c.duckdb", [("c1", 1, None, 0), ("c2", 3, None, 5)], True)
+    assert compare(before, widened, added=("lead_routing.extra",)) == []
+    assert len(compare(before, changed, added=("lead_routing.extra",))) == 2
+    assert any("not in after" in p for p in compare(before, before, added=("lead_routing.extra",)))

@@ -67,3 +67,70 @@ def test_architecture_doc_shows_the_dag_of_the_manifest(tmp_path):
     )
     # Left to right: no staging model reads intermediate or marts, no intermediate reads marts.
     assert "subgraph intermediate" in documented and "int_contacts_enriched --> lead_scores" in documented
+
+
+# ---- shared column docs ----------------------------------------------------------------------
+# A column shared by several models with the same meaning is described once, in a {% docs %}
+# block of models/_docs/*.md, and each model YAML reads it: "{{ doc('name') }}".
+DOC_BLOCK = re.compile(r"{%-?\s*docs\s+(\w+)\s*-?%}")
+DOC_REFERENCE = re.compile(r"""doc\(\s*['"](\w+)['"]\s*\)""")
+# A connector staging column's lineage note (`From `id`; text.`) names the connector column it
+# is read from: the same words in two models describe two different tables' columns.
+LINEAGE_NOTE = re.compile(r"^From `[^`]+`; [a-z ]+\.$")
+
+
+def _model_columns():
+    """(yaml file, model, column, inline description) of every documented model column."""
+    import yaml
+
+    for path in sorted((PROJECT_DIR / "models").rglob("*.yml")):
+        for model in (yaml.safe_load(path.read_text()) or {}).get("models") or []:
+            for column in model.get("columns") or []:
+                text = str(column.get("description") or "")
+                yield path.relative_to(PROJECT_DIR).as_posix(), model["name"], column["name"], text
+
+
+def _repeated_descriptions(columns) -> dict[str, list[str]]:
+    by_text: dict[str, set[str]] = {}
+    for relative, model, column, raw in columns:
+        text = " ".join(raw.split())  # YAML folding and spacing do not make two texts differ
+        if not text or DOC_REFERENCE.search(text) or LINEAGE_NOTE.match(text):
+            continue
+        by_text.setdefault(text, set()).add(f"{relative} ({model}.{column})")
+    return {text: sorted(where) for text, where in by_text.items() if len({w.split(" ")[0] for w in where}) > 1}
+
+
+def test_a_description_shared_by_models_is_a_doc_block():
+    repeated = _repeated_descriptions(_model_columns())
+    assert not repeated, (
+        "the same column description is written inline in several model YAMLs: move it to a"
+        " {% docs %} block in models/_docs/ and read it with \"{{ doc('name') }}\":\n"
+        + "\n".join(f"{text!r}: {where}" for text, where in repeated.items())
+    )
+
+
+def test_the_repeated_description_check_can_fail():
+    columns = [
+        ("models/a.yml", "a", "contact_id", "The person."),
+        ("models/b.yml", "b", "contact_id", "The  person."),
+        ("models/c.yml", "c", "contact_id", "{{ doc('contact_id') }}"),
+        ("models/a.yml", "a", "id", "From `id`; text."),
+        ("models/b.yml", "b", "id", "From `id`; text."),
+    ]
+    assert list(_repeated_descriptions(columns)) == ["The person."]
+
+
+def test_doc_blocks_are_defined_once_and_used():
+    blocks: dict[str, list[str]] = {}
+    for path in sorted((PROJECT_DIR / "models" / "_docs").glob("*.md")):
+        for name in DOC_BLOCK.findall(path.read_text()):
+            blocks.setdefault(name, []).append(path.name)
+    assert len(blocks) >= 20
+    twice = {name: files for name, files in blocks.items() if len(files) > 1}
+    assert not twice, f"doc blocks defined more than once: {twice}"
+    used = set()
+    for path in [*(PROJECT_DIR / "models").rglob("*.yml"), *(PROJECT_DIR / "seeds").rglob("*.yml"),
+                 *(PROJECT_DIR / "macros").rglob("*.yml"), *(PROJECT_DIR / "snapshots").rglob("*.yml")]:
+        used.update(DOC_REFERENCE.findall(path.read_text()))
+    unused = sorted(set(blocks) - used)
+    assert not unused, f"doc blocks nobody reads (remove them): {unused}"

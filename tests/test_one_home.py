@@ -7,6 +7,7 @@ list -- so a new list gets added to its seed instead of next to the code that ne
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from pathlib import Path
 
@@ -122,24 +123,58 @@ def test_domain_list_is_written_only_in_its_seed(name):
     )
 
 
-MQL_DEFINITION = re.compile(r"lead_status\s+in\s*\(\s*'mql'\s*,\s*'sql'\s*\)", re.I)
-# The one home of the definition, and the semantic layer, which may only read public marts.
-MQL_HOMES = {
-    "models/intermediate/int_contacts_qualified.sql",
-    "models/marts/_marts__semantic_models.yml",
-}
+# A definition of MQL written as a status list: `lead_status in ('mql', 'sql')` in SQL or YAML,
+# `lead_status"] in ("mql", "sql")` or `["lead_status"].isin(["mql", "sql"])` in Python: any
+# in-list of lead statuses that names mql. Readers use is_marketing_qualified instead (lead_scores
+# publishes it, contract v1.3).
+MQL_DEFINITION = re.compile(
+    r"""lead_status\W{0,4}\s*(?:not\s+in|in|\.isin)\s*\(?\s*[(\[{]([^)\]}]*)[)\]}]""", re.I
+)
+MQL_VALUE = re.compile(r"""['"]mql['"]""", re.I)
+# The one home of the definition: what every other model, the marts, the semantic layer and
+# the report read (is_marketing_qualified, is_sales_qualified).
+MQL_HOMES = {"models/intermediate/int_contacts_qualified.sql"}
+
+
+def _mql_definitions(text: str) -> list[str]:
+    return [m.group(0) for m in MQL_DEFINITION.finditer(text) if MQL_VALUE.search(m.group(1))]
 
 
 def test_mql_definition_is_written_once():
+    homes = dict(_files())
+    for home in MQL_HOMES:
+        assert _mql_definitions(homes[home]), f"{home} no longer defines MQL: update MQL_HOMES"
     copies = [
-        relative
+        f"{relative}: {found}"
         for relative, text in _files()
-        if relative.startswith(("models/", "macros/", "tests/"))
-        and relative.endswith((".sql", ".yml"))
-        and relative not in MQL_HOMES
-        and MQL_DEFINITION.search(text)
+        if relative not in MQL_HOMES and (found := _mql_definitions(text))
     ]
-    assert not copies, f"`lead_status in ('mql', 'sql')` written again (read is_marketing_qualified): {copies}"
+    assert not copies, (
+        "MQL / SQL defined again from lead_status (read is_marketing_qualified /"
+        " is_sales_qualified of int_contacts_enriched or marts.lead_scores):\n" + "\n".join(copies)
+    )
+
+
+def test_the_detector_finds_a_second_mql_definition():
+    """The check itself can fail: SQL, YAML and Python spellings are found; other status
+    tests are not mistaken for one."""
+    found = [
+        "select count(*) from marts.lead_scores where lead_status in ('mql', 'sql')",
+        "expr: case when lead_status IN ('sql','mql') then 1 else 0 end",
+        "leveled.lead_status in ('lead', 'mql') as is_eligible",
+        'people["lead_status"].isin(["mql", "sql"]).mean()',
+        'row["lead_status"] in ("mql", "sql")',
+        "if lead_status in {'mql', 'sql'}:",
+    ]
+    for text in found:
+        assert _mql_definitions(text), text
+    for text in (
+        "lead_status = 'customer'",
+        "leveled.lead_status not in ('sql', 'customer') as is_eligible",
+        "then 'mql'",
+        "case when is_marketing_qualified then 1 else 0 end",
+    ):
+        assert not _mql_definitions(text), text
 
 
 def test_the_detector_finds_a_copied_list(tmp_path):
@@ -164,3 +199,54 @@ def test_pending_python_copies_are_still_there():
                 len(found := _members(group, values)) >= needed and len(found) * 2 >= len(group)
                 for group in _groups(texts[relative])
             ), f"{relative} no longer copies the {name}: drop it from PENDING"
+
+
+# Descriptions say where a list lives, not what it holds today: a description that names most
+# of a seed's values goes stale when the seed changes (read: "a level of seed scoring_risk_levels").
+# Two-value domains (experiment groups) are too short to tell a list from plain words.
+DOC_BLOCK_BODY = re.compile(r"{%-?\s*docs\s+(\w+)\s*-?%}(.*?){%-?\s*enddocs\s*-?%}", re.S)
+WORD = r"(?<![A-Za-z0-9_]){}(?![A-Za-z0-9_])"
+
+
+@functools.cache
+def _descriptions() -> tuple[tuple[str, str], ...]:
+    """(where, text) of every model and column description and every doc block."""
+    return tuple(_read_descriptions())
+
+
+def _read_descriptions():
+    import yaml
+
+    for path in sorted((PROJECT_DIR / "models").rglob("*.yml")):
+        relative = path.relative_to(PROJECT_DIR).as_posix()
+        for model in (yaml.safe_load(path.read_text()) or {}).get("models") or []:
+            yield f"{relative}: {model['name']}", str(model.get("description") or "")
+            for column in model.get("columns") or []:
+                yield f"{relative}: {model['name']}.{column['name']}", str(column.get("description") or "")
+    for path in sorted((PROJECT_DIR / "models" / "_docs").glob("*.md")):
+        for name, body in DOC_BLOCK_BODY.findall(path.read_text()):
+            yield f"models/_docs/{path.name}: {name}", body
+
+
+def _restated(text: str, values: set[str]) -> set[str]:
+    return {value for value in values if re.search(WORD.format(re.escape(value)), text)}
+
+
+@pytest.mark.parametrize("name", sorted(name for name in HOMES if len(_values(*HOMES[name])) >= 3))
+def test_descriptions_do_not_restate_seed_values(name):
+    values = _values(*HOMES[name])
+    needed = min(len(values), max(3, len(values) - 2))
+    copies = [
+        f"{where}: {sorted(found)}"
+        for where, text in _descriptions()
+        if len(found := _restated(text, values)) >= needed
+    ]
+    assert not copies, (
+        f"descriptions list the {name} of {HOMES[name][0]} (name the seed instead):\n" + "\n".join(copies)
+    )
+
+
+def test_the_restated_values_check_can_fail():
+    values = _values(*HOMES["risk levels"])
+    assert len(_restated("low / medium / high / critical, or unknown", values)) >= 3
+    assert not _restated("a level of seed scoring_risk_levels; highest first", values)

@@ -100,15 +100,7 @@ min_known_inputs as (
 thresholds as (
 
     select
-        {{ parameter_value('routing_parameters', 'sql_activity_window_days') }}
-            as sql_activity_window_days,
-        {{ parameter_value('routing_parameters', 'mql_min_fit_score') }} as mql_min_fit_score,
-        {{ parameter_value('routing_parameters', 'mql_min_intent_score') }}
-            as mql_min_intent_score,
-        {{ parameter_value('routing_parameters', 'mql_high_intent_min_score') }}
-            as mql_high_intent_min_score,
-        {{ parameter_value('routing_parameters', 'mql_high_intent_min_fit_score') }}
-            as mql_high_intent_min_fit_score
+        {{ lead_status_thresholds() }}
     from routing_parameters
 
 ),
@@ -280,7 +272,8 @@ segmented as (
         leveled.lifecycle_stage,
         leveled.lead_status,
         leveled.lead_status = 'mql' as is_mql,
-        leveled.lead_status in ('lead', 'mql') as is_eligible,
+        -- Leads and MQLs: SQLs and customers are past what a lead score ranks.
+        leveled.lead_status not in ('sql', 'customer') as is_eligible,
         {{ holdout_bucket('leveled.contact_id') }} < {{ var('holdout_pct') }} as is_holdout
     from leveled
     left join segment_matrix

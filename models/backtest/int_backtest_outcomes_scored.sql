@@ -6,6 +6,16 @@
     best) and mql_rule (1 for an MQL at T). score_backtest aggregates it.
 -#}
 
+{#- (score_name, its value at T: higher ranks first) and the outcomes, one union branch each. -#}
+{%- set scores = [
+    ('fit', 'cast(fit_score as double)'),
+    ('risk', 'cast(coalesce(risk_score, 0) as double)'),
+    ('intent', 'cast(contact_intent_score as double)'),
+    ('segment', 'cast(-1 * segment_priority as double)'),
+    ('mql_rule', 'case when is_mql then 1.0 else 0.0 end'),
+] -%}
+{%- set outcomes = ['became_sql', 'opportunity_created', 'opportunity_won'] %}
+
 with
 
 contacts_scored as (
@@ -46,102 +56,42 @@ eligible as (
 
 scores_long as (
 
-    select
-        as_of_date,
-        contact_id,
-        'fit' as score_name,
-        cast(fit_score as double) as score_value,
-        segment,
-        became_sql,
-        opportunity_created,
-        opportunity_won,
-        pipeline_usd
-    from eligible
-    union all
-    select
-        as_of_date,
-        contact_id,
-        'risk' as score_name,
-        cast(coalesce(risk_score, 0) as double) as score_value,
-        segment,
-        became_sql,
-        opportunity_created,
-        opportunity_won,
-        pipeline_usd
-    from eligible
-    union all
-    select
-        as_of_date,
-        contact_id,
-        'intent' as score_name,
-        cast(contact_intent_score as double) as score_value,
-        segment,
-        became_sql,
-        opportunity_created,
-        opportunity_won,
-        pipeline_usd
-    from eligible
-    union all
-    select
-        as_of_date,
-        contact_id,
-        'segment' as score_name,
-        cast(-1 * segment_priority as double) as score_value,
-        segment,
-        became_sql,
-        opportunity_created,
-        opportunity_won,
-        pipeline_usd
-    from eligible
-    union all
-    select
-        as_of_date,
-        contact_id,
-        'mql_rule' as score_name,
-        case when is_mql then 1.0 else 0.0 end as score_value,
-        segment,
-        became_sql,
-        opportunity_created,
-        opportunity_won,
-        pipeline_usd
-    from eligible
+    {%- for score_name, expression in scores %}
+        select
+            as_of_date,
+            contact_id,
+            '{{ score_name }}' as score_name,
+            {{ expression }} as score_value,
+            segment,
+            became_sql,
+            opportunity_created,
+            opportunity_won,
+            pipeline_usd
+        from eligible
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 
 ),
 
 outcomes_long as (
 
-    select
-        as_of_date,
-        contact_id,
-        score_name,
-        score_value,
-        segment,
-        pipeline_usd,
-        'became_sql' as outcome,
-        case when became_sql then 1 else 0 end as is_positive
-    from scores_long
-    union all
-    select
-        as_of_date,
-        contact_id,
-        score_name,
-        score_value,
-        segment,
-        pipeline_usd,
-        'opportunity_created' as outcome,
-        case when opportunity_created then 1 else 0 end as is_positive
-    from scores_long
-    union all
-    select
-        as_of_date,
-        contact_id,
-        score_name,
-        score_value,
-        segment,
-        pipeline_usd,
-        'opportunity_won' as outcome,
-        case when opportunity_won then 1 else 0 end as is_positive
-    from scores_long
+    {%- for outcome in outcomes %}
+        select
+            as_of_date,
+            contact_id,
+            score_name,
+            score_value,
+            segment,
+            pipeline_usd,
+            '{{ outcome }}' as outcome,
+            case when {{ outcome }} then 1 else 0 end as is_positive
+        from scores_long
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 
 )
 

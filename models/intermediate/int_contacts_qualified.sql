@@ -37,15 +37,7 @@ dispositions as (
 thresholds as (
 
     select
-        {{ parameter_value('routing_parameters', 'sql_activity_window_days') }}
-            as sql_activity_window_days,
-        {{ parameter_value('routing_parameters', 'mql_min_fit_score') }} as mql_min_fit_score,
-        {{ parameter_value('routing_parameters', 'mql_min_intent_score') }}
-            as mql_min_intent_score,
-        {{ parameter_value('routing_parameters', 'mql_high_intent_min_score') }}
-            as mql_high_intent_min_score,
-        {{ parameter_value('routing_parameters', 'mql_high_intent_min_fit_score') }}
-            as mql_high_intent_min_fit_score,
+        {{ lead_status_thresholds() }},
         {{ parameter_value('routing_parameters', 'unqualified_not_a_fit_window_days') }}
             as not_a_fit_window_days,
         {{ parameter_value('routing_parameters', 'disqualify_window_days') }}

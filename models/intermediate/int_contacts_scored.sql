@@ -1,6 +1,7 @@
 -- Everything a mart needs per active person: fit, the account's risk (a person without a
--- known account has risk `unknown`), intent (own and account) and the reason codes
--- (int_reason_codes_ranked), joined on the person.
+-- known account has risk `unknown`), intent (own, and the account's: the sum over its
+-- people, rolled up here where it is joined) and the reason codes (int_reason_codes_ranked),
+-- joined on the person.
 with
 
 fit_scored as (
@@ -27,15 +28,25 @@ intent_scored as (
 
 ),
 
-account_intent as (
-
-    select * from {{ ref('int_accounts_intent_aggregated') }}
-
-),
-
 reason_codes as (
 
     select * from {{ ref('int_reason_codes_ranked') }}
+
+),
+
+account_intent as (
+
+    -- Intent per known account: the sum of its active people's contact_intent_score (each
+    -- already rounded to 2 decimals). A person of an unknown account counts nowhere.
+    select
+        fit_scored.account_id,
+        cast(round(sum(intent_scored.contact_intent_score), 2) as decimal(18, 2))
+            as account_intent_score
+    from fit_scored
+    inner join intent_scored
+        on fit_scored.contact_id = intent_scored.contact_id
+    where fit_scored.account_id is not null
+    group by fit_scored.account_id
 
 ),
 

@@ -35,6 +35,10 @@ published as (
         -- Outcomes for score-versus-outcome analysis (additive to CONTRACT.md, see CHANGELOG).
         cast(contacts.has_opportunity as boolean) as has_opportunity,
         cast(contacts.has_won_opportunity as boolean) as has_won_opportunity,
+        -- The one MQL / SQL definition (int_contacts_qualified) for readers of the public
+        -- marts: the report and the semantic layer (contract v1.3, see CHANGELOG).
+        cast(contacts.is_marketing_qualified as boolean) as is_marketing_qualified,
+        cast(contacts.is_sales_qualified as boolean) as is_sales_qualified,
         cast('{{ var("scoring_version") }}' as {{ dbt.type_string() }}) as scoring_version,
         cast({{ as_of_date() }} as date) as as_of_date
     from contacts

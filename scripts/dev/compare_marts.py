@@ -2,12 +2,14 @@
 DuckDB files (e.g. a published.duckdb from before and after) with EXCEPT ALL both ways.
 
     python scripts/dev/compare_marts.py BEFORE.duckdb AFTER.duckdb [--schema marts]
-        [--ignore lead_routing.updated_at ...]
+        [--ignore lead_routing.updated_at ...] [--added lead_scores.is_sales_qualified ...]
 
 Checks per table: same columns in the same order with the same types, same row count, and
 no row of one missing from the other (EXCEPT ALL counts duplicates). Columns named with
 --ignore (table.column) are left out of the row comparison; by default only
-lead_routing.updated_at, the wall-clock time the routing snapshot first saw a row. Exit 0
+lead_routing.updated_at, the wall-clock time the routing snapshot first saw a row. Columns
+named with --added (table.column) are an additive contract change: they may exist in AFTER
+only, and every other column is compared as usual (same order, types and rows). Exit 0
 when identical, 1 otherwise (each difference is printed).
 """
 
@@ -41,8 +43,11 @@ def _tables(con, catalog: str, schema: str) -> set[str]:
     return {name for (name,) in rows}
 
 
-def compare(before: Path, after: Path, schema: str = "marts", ignored=DEFAULT_IGNORED) -> list[str]:
-    """Return the differences between the two files' tables in `schema` (empty = identical)."""
+def compare(
+    before: Path, after: Path, schema: str = "marts", ignored=DEFAULT_IGNORED, added=()
+) -> list[str]:
+    """Return the differences between the two files' tables in `schema` (empty = identical).
+    `added` (table.column) names columns that only AFTER may have (an additive change)."""
     import duckdb
 
     con = duckdb.connect()
@@ -56,7 +61,11 @@ def compare(before: Path, after: Path, schema: str = "marts", ignored=DEFAULT_IG
         problems.append(f"{schema}.{name}: only in {side}")
     for table in sorted(before_tables & after_tables):
         before_columns = _columns(con, "before_db", schema, table)
-        after_columns = _columns(con, "after_db", schema, table)
+        new = {item.split(".", 1)[1] for item in added if item.split(".", 1)[0] == table}
+        missing_new = sorted(new - {c for c, _ in _columns(con, "after_db", schema, table)})
+        if missing_new:
+            problems.append(f"{schema}.{table}: added column(s) {missing_new} not in after")
+        after_columns = [c for c in _columns(con, "after_db", schema, table) if c[0] not in new]
         if before_columns != after_columns:
             problems.append(f"{schema}.{table}: columns differ: {before_columns} vs {after_columns}")
             continue
@@ -91,13 +100,22 @@ def main(argv: list[str] | None = None) -> int:
         help="table.column left out of the row comparison (repeatable; default: %s)"
         % ", ".join(DEFAULT_IGNORED),
     )
+    parser.add_argument(
+        "--added",
+        action="append",
+        default=[],
+        help="table.column that only AFTER has (an additive contract change; repeatable)",
+    )
     args = parser.parse_args(argv)
     ignored = tuple(args.ignore) if args.ignore is not None else DEFAULT_IGNORED
-    problems = compare(args.before, args.after, args.schema, ignored)
+    problems = compare(args.before, args.after, args.schema, ignored, tuple(args.added))
     for problem in problems:
         print(problem)
     if not problems:
-        print(f"identical: every table of schema {args.schema} (ignored: {', '.join(ignored) or 'none'})")
+        print(
+            f"identical: every table of schema {args.schema} (ignored: {', '.join(ignored) or 'none'};"
+            f" added: {', '.join(args.added) or 'none'})"
+        )
     return 1 if problems else 0
 
 

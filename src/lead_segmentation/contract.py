@@ -1,5 +1,5 @@
 """The dbt models the Python side names, in one place: the public marts and their columns
-(CONTRACT.md section 3, with contract v1.1, CHANGELOG.md) and the clean staging models.
+(CONTRACT.md section 3, with contracts v1.1-v1.3, CHANGELOG.md) and the clean staging models.
 
 One list for every module that reads the marts (mart checks, publish, run log, report, CRM
 sync). The dbt contracts in the marts' YAML enforce the same columns and types in the build;
@@ -11,7 +11,8 @@ from __future__ import annotations
 
 # Contract v1.1 additions: the run stamp (scoring_version, as_of_date) on every mart (issue 4;
 # CONTRACT.md lists it on lead_scores only), and lead_scores.has_opportunity /
-# has_won_opportunity for score versus outcome.
+# has_won_opportunity for score versus outcome. Contract v1.3: lead_scores.is_marketing_qualified /
+# is_sales_qualified, the one MQL / SQL definition for readers of the public marts.
 CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
     "lead_scores": (
         "contact_id",
@@ -34,6 +35,8 @@ CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
         "is_holdout",
         "has_opportunity",
         "has_won_opportunity",
+        "is_marketing_qualified",
+        "is_sales_qualified",
         "scoring_version",
         "as_of_date",
     ),

@@ -240,6 +240,8 @@ def _lead_scores(present: list[str], as_of: dt.date, config: QualityConfig) -> _
     s.in_set("lead_status", LEAD_STATUSES)
     s.in_set("qualification_outcome", QUALIFICATION_OUTCOMES)
     s.not_null("is_holdout")
+    s.not_null("is_marketing_qualified")
+    s.not_null("is_sales_qualified")
     s.not_null("scoring_version")
     s.add(
         "ExpectColumnValuesToBeInSet",

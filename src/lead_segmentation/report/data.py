@@ -47,12 +47,13 @@ DEFAULT_PUBLISHED = PUBLISHED_DB
 DEFAULT_OUT = WAREHOUSE_DIR / "report" / "index.html"
 DEFAULT_WEEKS = 26
 
-# Per-person outcome flags the report uses when lead_scores has them. The contract's
-# lead_scores has no opportunity outcome per person today, so score-versus-outcome shows
-# MQL / SQL / customer rates only, and says so on the page.
+# Per-person outcome flags the report uses when lead_scores has them (contract v1.1): on an
+# older published file score-versus-outcome shows MQL / SQL / customer rates only, and says so.
 OUTCOME_FLAGS = {"has_opportunity": "Opportunity rate", "has_won_opportunity": "Won rate"}
 
 REQUIRED_TABLES = [*PUBLIC_MARTS, "dq_row_reconciliation"]
+# The one MQL / SQL definition, as lead_scores publishes it (int_contacts_qualified).
+QUALIFICATION_FLAGS = ("is_marketing_qualified", "is_sales_qualified")
 
 
 class ReportError(Exception):
@@ -99,6 +100,31 @@ def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[st
             [schema, table],
         ).fetchall()
     ]
+
+
+# The report's two query shapes: counts summed from segment_kpis, and shares of people from
+# lead_scores. Each rate is the share of people for whom its condition holds; MQL and SQL are
+# the published flags (the one definition, int_contacts_qualified).
+FUNNEL_COUNTS = ("leads_entered", "mqls", "sqls")
+EXPERIMENT_COUNTS = (
+    *FUNNEL_COUNTS, "meetings_booked", "opportunities_created", "opportunities_won", "pipeline_usd", "won_usd",
+)
+PEOPLE_RATES = {
+    "mql_rate": "is_marketing_qualified",
+    "sql_rate": "is_sales_qualified",
+    "customer_rate": "lead_status = 'customer'",
+}
+
+
+def _sums(columns) -> str:
+    """`sum(c) as c` for each column, comma-separated (a select list)."""
+    return ", ".join(f"sum({column}) as {column}" for column in columns)
+
+
+def _shares(rates: dict[str, str]) -> str:
+    """`avg(case when <condition> then 1.0 else 0.0 end) as <rate>` for each rate: the share of
+    the group's people for whom the condition holds."""
+    return ", ".join(f"avg(case when {condition} then 1.0 else 0.0 end) as {rate}" for rate, condition in rates.items())
 
 
 @dataclasses.dataclass
@@ -168,6 +194,13 @@ def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int, mini
     missing = [t for t in REQUIRED_TABLES if t not in tables.get("marts", set())]
     if missing:
         raise ReportError(f"{published_path} lacks marts.{', marts.'.join(missing)}: not a published file")
+    # MQL / SQL are read from the mart (contract v1.3), never re-derived from lead_status.
+    flags = [c for c in QUALIFICATION_FLAGS if c not in _columns(con, "marts", "lead_scores")]
+    if flags:
+        raise ReportError(
+            f"{published_path}: marts.lead_scores lacks {', '.join(flags)} (published before contract"
+            " v1.3): run the pipeline again to republish it"
+        )
 
     meta = con.execute(
         "select max(as_of_date), string_agg(distinct scoring_version, ', ' order by scoring_version) "
@@ -201,8 +234,8 @@ def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int, mini
         select
             (select count(*) from marts.lead_scores) as people,
             (select count(distinct account_id) from marts.lead_scores) as accounts,
-            (select count(*) from marts.lead_scores where lead_status in ('mql', 'sql')) as mqls,
-            (select count(*) from marts.lead_scores where lead_status = 'sql') as sqls,
+            (select count(*) from marts.lead_scores where is_marketing_qualified) as mqls,
+            (select count(*) from marts.lead_scores where is_sales_qualified) as sqls,
             (select count(*) from marts.lead_scores where lead_status = 'customer') as customers,
             (select count(*) from marts.lead_routing where is_suppressed) as suppressed,
             (select count(*) from marts.lead_scores where is_holdout) as holdout,
@@ -248,13 +281,11 @@ def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int, mini
         # treatment group (the program; the holdout has its own section).
         kpi_by_week = _rows(
             con,
-            """
+            f"""
             select
                 week_start,
                 segment,
-                sum(leads_entered) as leads_entered,
-                sum(mqls) as mqls,
-                sum(sqls) as sqls,
+                {_sums(FUNNEL_COUNTS)},
                 max(case when experiment_group = 'treatment' then sla_met_rate end) as sla_met_rate,
                 max(case when experiment_group = 'treatment' then median_first_response_minutes end)
                     as median_first_response_minutes
@@ -267,8 +298,8 @@ def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int, mini
         )
         kpi_totals_by_week = _rows(
             con,
-            """
-            select week_start, sum(leads_entered) as leads_entered, sum(mqls) as mqls, sum(sqls) as sqls
+            f"""
+            select week_start, {_sums(FUNNEL_COUNTS)}
             from marts.segment_kpis
             where week_start >= ?
             group by week_start
@@ -283,28 +314,21 @@ def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int, mini
         ("sql_rate", "SQL rate"),
         ("customer_rate", "Customer rate"),
     ]
-    flag_sql = ""
+    decile_rates = dict(PEOPLE_RATES)
     for flag, label in OUTCOME_FLAGS.items():
         if flag in score_columns:
             field = flag.replace("has_", "") + "_rate"
             outcome_columns.append((field, label))
-            flag_sql += f", avg(case when {flag} then 1.0 else 0.0 end) as {field}"
-    fit_deciles = _deciles(con, "fit_score", flag_sql)
-    intent_deciles = _deciles(con, "contact_intent_score", flag_sql)
+            decile_rates[field] = flag
+    fit_deciles = _deciles(con, "fit_score", decile_rates)
+    intent_deciles = _deciles(con, "contact_intent_score", decile_rates)
 
     experiment_kpis = _rows(
         con,
-        """
+        f"""
         select
             experiment_group,
-            sum(leads_entered) as leads_entered,
-            sum(mqls) as mqls,
-            sum(sqls) as sqls,
-            sum(meetings_booked) as meetings_booked,
-            sum(opportunities_created) as opportunities_created,
-            sum(opportunities_won) as opportunities_won,
-            sum(pipeline_usd) as pipeline_usd,
-            sum(won_usd) as won_usd
+            {_sums(EXPERIMENT_COUNTS)}
         from marts.segment_kpis
         group by experiment_group
         order by case experiment_group when 'treatment' then 0 else 1 end
@@ -318,13 +342,11 @@ def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int, mini
         row["pipeline_per_lead"] = ratio(row["pipeline_usd"], row["leads_entered"])
     experiment_people = _rows(
         con,
-        """
+        f"""
         select
             case when is_holdout then 'holdout' else 'treatment' end as experiment_group,
             count(*) as people,
-            avg(case when lead_status in ('mql', 'sql') then 1.0 else 0.0 end) as mql_rate,
-            avg(case when lead_status = 'sql' then 1.0 else 0.0 end) as sql_rate,
-            avg(case when lead_status = 'customer' then 1.0 else 0.0 end) as customer_rate
+            {_shares(PEOPLE_RATES)}
         from marts.lead_scores
         group by 1
         order by experiment_group desc
@@ -332,13 +354,12 @@ def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int, mini
     )
     experiment_by_segment = _rows(
         con,
-        """
+        f"""
         select
             segment,
             case when is_holdout then 'holdout' else 'treatment' end as experiment_group,
             count(*) as people,
-            avg(case when lead_status in ('mql', 'sql') then 1.0 else 0.0 end) as mql_rate,
-            avg(case when lead_status = 'sql' then 1.0 else 0.0 end) as sql_rate
+            {_shares({rate: PEOPLE_RATES[rate] for rate in ("mql_rate", "sql_rate")})}
         from marts.lead_scores
         group by 1, 2
         """,
@@ -433,7 +454,7 @@ def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int, mini
     )
 
 
-def _deciles(con: duckdb.DuckDBPyConnection, score: str, flag_sql: str) -> list[dict]:
+def _deciles(con: duckdb.DuckDBPyConnection, score: str, rates: dict[str, str]) -> list[dict]:
     """People by score decile: decile = ceil(10 x cume_dist), cume_dist being the share of
     people with a score <= one's own (computed in integers: a float 10 x 0.3 would ceil to 4).
     People with equal scores share a decile (no arbitrary split of ties), so a score held by
@@ -459,10 +480,7 @@ def _deciles(con: duckdb.DuckDBPyConnection, score: str, flag_sql: str) -> list[
             count(*) as people,
             min({score}) as min_score,
             max({score}) as max_score,
-            avg(case when lead_status in ('mql', 'sql') then 1.0 else 0.0 end) as mql_rate,
-            avg(case when lead_status = 'sql' then 1.0 else 0.0 end) as sql_rate,
-            avg(case when lead_status = 'customer' then 1.0 else 0.0 end) as customer_rate
-            {flag_sql}
+            {_shares(rates)}
         from ranked
         group by decile
         order by decile

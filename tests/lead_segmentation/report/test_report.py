@@ -246,8 +246,8 @@ def test_key_figures_equal_the_marts(built, published):
     _, page = built
     (people, mqls, sqls, customers, holdout), = rows(
         published,
-        "select count(*), count(*) filter (where lead_status in ('mql', 'sql')), "
-        "count(*) filter (where lead_status = 'sql'), count(*) filter (where lead_status = 'customer'), "
+        "select count(*), count(*) filter (where is_marketing_qualified), "
+        "count(*) filter (where is_sales_qualified), count(*) filter (where lead_status = 'customer'), "
         "count(*) filter (where is_holdout) from marts.lead_scores",
     )
     (suppressed,), = rows(published, "select count(*) from marts.lead_routing where is_suppressed")
@@ -291,7 +291,8 @@ def _expected_deciles(published: Path, score: str) -> dict[int, dict]:
     people with a score <= one's own)."""
     people = query(
         published,
-        f"select {score} as score, lead_status, has_opportunity, has_won_opportunity from marts.lead_scores",
+        f"select {score} as score, lead_status, is_marketing_qualified, is_sales_qualified, has_opportunity,"
+        " has_won_opportunity from marts.lead_scores",
     )
     people["score"] = people["score"].astype(float)
     n = len(people)
@@ -304,8 +305,8 @@ def _expected_deciles(published: Path, score: str) -> dict[int, dict]:
             "people": len(group),
             "min_score": group["score"].min(),
             "max_score": group["score"].max(),
-            "mql_rate": group["lead_status"].isin(["mql", "sql"]).mean(),
-            "sql_rate": (group["lead_status"] == "sql").mean(),
+            "mql_rate": group["is_marketing_qualified"].mean(),
+            "sql_rate": group["is_sales_qualified"].mean(),
             "customer_rate": (group["lead_status"] == "customer").mean(),
             "opportunity_rate": group["has_opportunity"].mean(),
             "won_opportunity_rate": group["has_won_opportunity"].mean(),
@@ -350,7 +351,7 @@ def test_treatment_versus_holdout_equals_the_marts(built, published):
     people = query(
         published,
         "select case when is_holdout then 'holdout' else 'treatment' end as grp, count(*) as people, "
-        "avg(case when lead_status = 'sql' then 1 else 0 end) as sql_rate from marts.lead_scores group by 1",
+        "avg(case when is_sales_qualified then 1 else 0 end) as sql_rate from marts.lead_scores group by 1",
     )
     shown_people = table_by(page, "experiment-people-data", "experiment-group")
     for rec in people.to_dict("records"):
@@ -528,6 +529,40 @@ def test_report_renders_in_headless_chromium(built, tmp_path):
     assert dom.stdout.count("<svg") == [t for t, _ in page.tags].count("svg")
 
 
+def test_mql_and_sql_come_from_the_published_flags(published, tmp_path):
+    """The report counts MQLs and SQLs by lead_scores.is_marketing_qualified / is_sales_qualified
+    (the one definition, int_contacts_qualified), not by re-deriving them from lead_status."""
+    path = tmp_path / "published.duckdb"
+    shutil.copyfile(published, path)
+    with duckdb.connect(str(path)) as con:
+        # Flags that disagree with lead_status on purpose: the report must follow the flags.
+        con.execute("update marts.lead_scores set is_marketing_qualified = true, is_sales_qualified = false")
+        (people,), = con.execute("select count(*) from marts.lead_scores").fetchall()
+        (leads, sqls), = con.execute(
+            "select count(*) filter (where lead_status = 'lead'), count(*) filter (where lead_status = 'sql')"
+            " from marts.lead_scores"
+        ).fetchall()
+    assert leads > 0 and sqls > 0  # the flags now disagree with lead_status both ways
+    page = read_page(render.build_report(path, tmp_path / "index.html"))
+    assert int(page.figures["mqls"]) == people and int(page.figures["sqls"]) == 0
+    for row in table_by(page, "experiment-people-data", "experiment-group").values():
+        assert same(row["mql_rate"], 1.0) and same(row["sql_rate"], 0.0)
+    for deciles in ("fit-deciles-data", "intent-deciles-data"):
+        for row in table_by(page, deciles, "decile").values():
+            if int(row["people"]) >= min_people():
+                assert same(row["mql_rate"], 1.0) and same(row["sql_rate"], 0.0)
+
+
+def test_a_file_published_before_the_flags_is_refused(published, tmp_path, capsys):
+    path = tmp_path / "published.duckdb"
+    shutil.copyfile(published, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("alter table marts.lead_scores drop column is_marketing_qualified")
+    assert render.main(["--published", str(path), "--out", str(tmp_path / "x.html")]) == 1
+    assert "lacks is_marketing_qualified" in capsys.readouterr().err
+    assert not (tmp_path / "x.html").exists()
+
+
 # ---- rates on too few people, legends ---------------------------------------------------------
 
 
@@ -539,7 +574,8 @@ def test_rates_on_too_few_people_are_not_shown(published, tmp_path):
     with duckdb.connect(str(path)) as con:
         con.execute("update marts.lead_scores set is_holdout = false")
         con.execute(
-            "update marts.lead_scores set is_holdout = true, lead_status = 'sql' "
+            "update marts.lead_scores set is_holdout = true, lead_status = 'sql', is_marketing_qualified = true, "
+            "is_sales_qualified = true "
             "where contact_id = (select min(contact_id) from marts.lead_scores)"
         )
         con.execute("delete from marts.segment_kpis where experiment_group = 'holdout'")
