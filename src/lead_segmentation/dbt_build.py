@@ -287,6 +287,8 @@ def run_dbt_build(
             f"dbt exited with code {returncode}"
         )
         findings.append(Finding("dbt.invocation", detail[:2000], look=str(log_path / "dbt.log")))
+    findings = by_rule(findings, work_db)
+    warnings = by_rule(warnings, work_db)
     if findings:
         raise GateFailed(Gate.DBT_BUILD, findings, where=where)
     return DbtOutcome(
@@ -364,6 +366,69 @@ def failed_tests_from_store(nodes: dict, warnings: list[Finding], work_db: Path,
     except duckdb.Error:
         return []
     return found
+
+
+# The columns of a row_rules test's failing rows (tests/generic/row_rules.sql): one row per
+# failing row and rule, the rule named by its individual test.
+RULE_COLUMNS = ("rule", "rule_kind", "model_name", "column_name")
+_STORED = re.compile(r"^select \* from ([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)$")
+
+
+def rules_failed(work_db: Path, relation: str) -> list[tuple[str, str, str, str, int]]:
+    """(rule, kind, model, column, failing rows) of a row_rules test's stored failing rows in
+    `relation` (schema.table), by rule; [] when the table is not a row_rules result."""
+    import duckdb
+
+    schema, table = relation.split(".", 1)
+    try:
+        with duckdb.connect(str(work_db), read_only=True) as con:
+            columns = {
+                r[0]
+                for r in con.execute(
+                    "select column_name from duckdb_columns() where schema_name = ? and table_name = ?",
+                    [schema, table],
+                ).fetchall()
+            }
+            if not set(RULE_COLUMNS) <= columns:
+                return []
+            return [
+                tuple(r)
+                for r in con.execute(
+                    f'select rule, rule_kind, model_name, column_name, count(*) from {schema}."{table}" '
+                    "group by all order by rule"
+                ).fetchall()
+            ]
+    except duckdb.Error:
+        return []
+
+
+def by_rule(findings: list[Finding], work_db: Path) -> list[Finding]:
+    """Each failing row_rules test replaced by one finding per failing rule: the individual
+    test's name (dbt.test.<rule>), its model and column, its failing rows, and the query that
+    shows them (`... where rule = '<rule>'`). Other findings, and a row_rules result that cannot
+    be read, are kept as they are."""
+    from lead_segmentation.sql import quote_literal
+
+    out: list[Finding] = []
+    for finding in findings:
+        stored = _STORED.match(finding.look or "")
+        rules = rules_failed(work_db, f"{stored.group(1)}.{stored.group(2)}") if stored else []
+        if not rules:
+            out.append(finding)
+            continue
+        checker = finding.check.split(".", 2)[-1]
+        status = "warn" if finding.detail.startswith("test warn") else "fail"
+        for rule, kind, model, column, rows in rules:
+            out.append(
+                Finding(
+                    f"dbt.test.{rule}",
+                    f"rule {status} on {model}: {kind} of {column}, {rows} failing row(s) "
+                    f"(checked by {checker})",
+                    rows=rows,
+                    look=f"{finding.look} where rule = {quote_literal(rule)}",
+                )
+            )
+    return out
 
 
 def _finding(uid: str, node: dict, result: dict) -> Finding:
