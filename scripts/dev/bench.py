@@ -453,7 +453,7 @@ def bench_scale(scale: float, data_dir: Path, as_of: dt.date, verify_max: float,
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "rows": manifest["rows"],
         "load_before": list(os.getloadavg()),
-        "duckdb_memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "4GB (profile default)"),
+        "duckdb_memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "3GB (profile default)"),
         "profiles_dir": str(PROFILES_DIR),
     }
     say(f"scale {scale:g}: {manifest['rows']['engagement_events']:,} events, load {os.getloadavg()[0]:.1f}")
@@ -581,7 +581,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "versions": versions,
         "duckdb_settings": {
-            "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "4GB (profile default)"),
+            "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "3GB (profile default)"),
             "threads": os.environ.get("DBT_THREADS", "2 (profile default)"),
         },
     }
