@@ -70,32 +70,27 @@
                 {%- set column = columns[0] -%}
                 {%- if kind == "not_null" -%}
                     {%- set failed = "coalesce(" ~ in_scope ~ " and " ~ column ~ " is null, false)" -%}
-                    {%- set value = "cast(null as " ~ dbt.type_string() ~ ")" -%}
+                    {%- set shown = [] -%}
                 {%- elif kind == "accepted_values" -%}
                     {%- set quoted = [] -%}
                     {%- for accepted in kwargs["values"] -%}
                         {%- do quoted.append("'" ~ accepted ~ "'" if kwargs.get("quote", true) else accepted | string) -%}
                     {%- endfor -%}
                     {%- set failed = "coalesce(" ~ in_scope ~ " and " ~ column ~ " not in (" ~ quoted | join(", ") ~ "), false)" -%}
-                    {%- set value = "cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")" -%}
+                    {%- set shown = columns -%}
                 {%- elif kind == "unique" -%}
                     {%- set counted = in_scope ~ " and " ~ column ~ " is not null" -%}
                     {%- set failed = "coalesce(" ~ counted ~ ", false) and sum(case when " ~ counted
                         ~ " then 1 else 0 end) over (partition by " ~ column ~ ") > 1" -%}
-                    {%- set value = "cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")" -%}
+                    {%- set shown = columns -%}
                 {%- else -%}
                     {%- set failed = "coalesce(" ~ in_scope ~ ", false) and sum(case when " ~ in_scope
                         ~ " then 1 else 0 end) over (partition by " ~ columns | join(", ") ~ ") > 1" -%}
-                    {%- set parts = [] -%}
-                    {%- for part in columns -%}
-                        {%- do parts.append("coalesce(cast(" ~ part ~ " as " ~ dbt.type_string() ~ "), 'NULL')") -%}
-                        {%- if not loop.last %}{% do parts.append("'|'") %}{% endif -%}
-                    {%- endfor -%}
-                    {%- set value = dbt.concat(parts) -%}
+                    {%- set shown = columns -%}
                 {%- endif -%}
                 {%- do rules.append({
                     "name": test.name, "kind": kind, "column": columns | join(", "),
-                    "failed": failed, "value": value}) -%}
+                    "failed": failed, "shown": shown}) -%}
             {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
@@ -118,18 +113,26 @@ where 1 = 0
 
 {%- else %}
 
-{%- if keys | length == 1 %}
-{%- set row_key = "cast(" ~ keys[0] ~ " as " ~ dbt.type_string() ~ ")" %}
-{%- elif keys %}
-{%- set key_parts = [] %}
-{%- for part in keys %}
-{%- do key_parts.append("coalesce(cast(" ~ part ~ " as " ~ dbt.type_string() ~ "), 'NULL')") %}
-{%- if not loop.last %}{% do key_parts.append("'|'") %}{% endif %}
-{%- endfor %}
-{%- set row_key = dbt.concat(key_parts) %}
+{#- Columns shown in the output (offending values, the row's key) travel raw through the
+    scan and are cast to text only for failing rows. -#}
+{%- set carried = [] %}
+{%- for rule in rules %}{% for column in rule.shown %}{% if column not in carried %}{% do carried.append(column) %}{% endif %}{% endfor %}{% endfor %}
+{%- for column in keys %}{% if column not in carried %}{% do carried.append(column) %}{% endif %}{% endfor %}
+{%- set texts = [] %}
+{%- for shown in [keys] + rules | map(attribute="shown") | list %}
+{%- if not shown %}
+{%- do texts.append("cast(null as " ~ dbt.type_string() ~ ")") %}
+{%- elif shown | length == 1 %}
+{%- do texts.append("cast(failing.carried_" ~ carried.index(shown[0]) ~ " as " ~ dbt.type_string() ~ ")") %}
 {%- else %}
-{%- set row_key = "cast(null as " ~ dbt.type_string() ~ ")" %}
+{%- set parts = [] %}
+{%- for column in shown %}
+{%- do parts.append("coalesce(cast(failing.carried_" ~ carried.index(column) ~ " as " ~ dbt.type_string() ~ "), 'NULL')") %}
+{%- if not loop.last %}{% do parts.append("'|'") %}{% endif %}
+{%- endfor %}
+{%- do texts.append(dbt.concat(parts)) %}
 {%- endif %}
+{%- endfor %}
 
 with
 
@@ -137,9 +140,10 @@ with
 checked as (
 
     select
-        {{ row_key }} as row_key,
+        {%- for column in carried %}
+        {{ column }} as carried_{{ loop.index0 }},
+        {%- endfor %}
         {%- for rule in rules %}
-        {{ rule.value }} as value_{{ loop.index }},
         {{ rule.failed }} as failed_{{ loop.index }}{{ "," if not loop.last }}
         {%- endfor %}
     from {{ model }}
@@ -177,10 +181,10 @@ select
     rule_list.column_name,
     case rule_list.rule_id
         {%- for rule in rules %}
-        when {{ loop.index }} then failing.value_{{ loop.index }}
+        when {{ loop.index }} then {{ texts[loop.index] }}
         {%- endfor %}
     end as failing_value,
-    failing.row_key
+    {{ texts[0] }} as row_key
 from failing
 cross join rule_list
 where
