@@ -9,7 +9,12 @@ publish step from opening the file.
   the build stops at once (fail fast) and the gate fails, naming the node, the failing-row
   count and where the rows are stored (`store_failures: true` in dbt_project.yml puts them in
   schema `test_failures` of the work database);
-- a test at warn severity is reported (name, rows, relation) but does not stop the run.
+- a test at warn severity is reported (name, rows, relation) but does not stop the run;
+- a failing `row_rules` test (each model's row-level rules in one scan, docs/data_quality.md)
+  is reported rule by rule (by_rule): the individual test's name, its model and column, its
+  failing rows, and the query that shows them in its stored table.
+
+Seeds are loaded only when they changed (seeds_fingerprint, recorded in the work database).
 
 Schema test_failures holds the failing rows of the latest build only: it is emptied before each
 build (clear_test_failures), which also spares dbt dropping each test's old table one by one.
