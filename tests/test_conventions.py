@@ -65,19 +65,58 @@ def bounce(config: Path, target_path: Path, work_dir: Path) -> tuple[int, list[d
     return result.returncode, failed, result.stdout[-8000:] + result.stderr[-2000:]
 
 
+# The row-level test kinds each model's row_rules test runs in one scan
+# (tests/generic/row_rules.sql); selectors.yml leaves them out of the daily build.
+ROW_RULE_KINDS = {"not_null", "unique", "accepted_values", "unique_combination_of_columns"}
+
+
+def row_rules_missing(manifest: dict) -> list[tuple[str, str]]:
+    """(model or source unique_id, severity) for each model or source table that has
+    row-level tests of that severity but no row_rules test of that severity: those rules
+    would not run in the daily build. Found in the manifest, wherever the YAML lives."""
+    wanted: set[tuple[str, str]] = set()
+    declared: set[tuple[str, str]] = set()
+    for node in manifest["nodes"].values():
+        meta = node.get("test_metadata") or {}
+        if node["resource_type"] != "test" or not meta or meta.get("namespace"):
+            continue
+        owners = node["depends_on"]["nodes"]
+        severity = str(node["config"].get("severity") or "error").lower()
+        if meta["name"] == "row_rules":
+            declared |= {(owner, severity) for owner in owners}
+        elif meta["name"] in ROW_RULE_KINDS and len(owners) == 1:
+            wanted.add((owners[0], severity))
+    return sorted(wanted - declared)
+
+
 def test_project_follows_its_conventions(tmp_path):
     target = tmp_path / "target"
     parse(PROJECT_DIR, target)
     code, failed, output = bounce(CONFIG, target, tmp_path)
     assert code == 0 and not failed, f"dbt-bouncer found breaches: {failed}\n{output}"
+    manifest = json.loads((target / "manifest.json").read_text())
+    assert row_rules_missing(manifest) == [], "row-level tests that no row_rules test runs"
+    # the rules are really there to run: the key tests and row_rules on every model that has any
+    assert sum(1 for n in manifest["nodes"].values() if n["name"].startswith("row_rules_")) >= 40
 
 
 def test_an_undocumented_model_fails_the_conventions(tmp_path):
     project = tmp_path / "project"
     shutil.copytree(PROJECT_DIR, project, ignore=COPY_IGNORE)
     (project / "models" / "marts" / "orphan_report.sql").write_text("select 1 as orphan_id\n")
+    # and one model (found by the manifest, wherever its YAML is) loses its row_rules test
+    manifest = tmp_path / "before"
+    parse(project, manifest)
+    scores = json.loads((manifest / "manifest.json").read_text())["nodes"]["model.lead_segmentation.lead_scores"]
+    yml = project / scores["patch_path"].split("://", 1)[1]
+    text, removed = re.subn(r"(?m)^(\s*)data_tests:\n\1  - row_rules\n", "", yml.read_text())
+    assert removed == 1, f"{yml}: no model-level row_rules to remove"
+    yml.write_text(text)
     target = tmp_path / "target"
     parse(project, target)
+    assert row_rules_missing(json.loads((target / "manifest.json").read_text())) == [
+        ("model.lead_segmentation.lead_scores", "error")
+    ]
     code, failed, output = bounce(project / "dbt-bouncer.yml", target, tmp_path)
     assert code != 0, f"dbt-bouncer passed an undocumented model:\n{output}"
     breaches = {(c["check_run_id"].split(":")[0], c["unique_id"]) for c in failed}

@@ -9,7 +9,12 @@ publish step from opening the file.
   the build stops at once (fail fast) and the gate fails, naming the node, the failing-row
   count and where the rows are stored (`store_failures: true` in dbt_project.yml puts them in
   schema `test_failures` of the work database);
-- a test at warn severity is reported (name, rows, relation) but does not stop the run.
+- a test at warn severity is reported (name, rows, relation) but does not stop the run;
+- a failing `row_rules` test (each model's row-level rules in one scan, docs/data_quality.md)
+  is reported rule by rule (by_rule): the individual test's name, its model and column, its
+  failing rows, and the query that shows them in its stored table.
+
+Seeds are loaded only when they changed (seeds_fingerprint, recorded in the work database).
 
 Schema test_failures holds the failing rows of the latest build only: it is emptied before each
 build (clear_test_failures), which also spares dbt dropping each test's old table one by one.
@@ -123,6 +128,70 @@ def clear_test_failures(work_db: Path) -> None:
         con.execute(f"drop schema if exists {TEST_FAILURES_SCHEMA} cascade")
 
 
+# Seeds are configuration: reloaded only when they changed (issue 17). The job records what it
+# loaded in the work database; a build whose seeds/ and seed configs hash to the recorded
+# fingerprint, with every recorded seed table present, leaves the seeds out.
+SEEDS_FINGERPRINT_TABLE = "ops.seeds_fingerprint"
+
+
+def seeds_fingerprint(project_dir: Path, variables: dict) -> str:
+    """sha256 of everything a seed load depends on: every file under seeds/ (CSVs and their
+    YAML configs, names included), the `seeds:` section of dbt_project.yml, dbt's version and
+    the vars (which enable the HubSpot / Segment seeds; the scoring date left out)."""
+    import hashlib
+
+    import yaml
+    from dbt.version import __version__ as dbt_version
+
+    digest = hashlib.sha256()
+    digest.update(f"dbt {dbt_version}\n".encode())
+    passed = {k: v for k, v in variables.items() if k != "as_of_date"}
+    digest.update(json.dumps(passed, sort_keys=True, default=str).encode() + b"\0")
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8")) or {}
+    digest.update(json.dumps(project.get("seeds"), sort_keys=True, default=str).encode() + b"\0")
+    digest.update(json.dumps(project.get("seed-paths"), default=str).encode() + b"\0")
+    for folder in project.get("seed-paths") or ["seeds"]:
+        root = project_dir / folder
+        for path in sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []:
+            digest.update(str(path.relative_to(project_dir)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def seeds_unchanged(work_db: Path, fingerprint: str) -> bool:
+    """True when the work database records this fingerprint and holds every seed table it
+    recorded with it (a dropped seed table, or none recorded, means reload)."""
+    import duckdb
+
+    if not work_db.exists():
+        return False
+    try:
+        with duckdb.connect(str(work_db), read_only=True) as con:
+            row = con.execute(f"select fingerprint, seed_tables from {SEEDS_FINGERPRINT_TABLE}").fetchone()
+            if not row or row[0] != fingerprint or not row[1]:
+                return False
+            present = {
+                f"{schema}.{table}"
+                for schema, table in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+            }
+            return set(json.loads(row[1])) <= present
+    except duckdb.Error:  # no ops schema or table yet
+        return False
+
+
+def record_seeds(work_db: Path, fingerprint: str, seed_tables: list[str]) -> None:
+    """Record the fingerprint of the seeds just loaded and their tables (one row, replaced)."""
+    import duckdb
+
+    with duckdb.connect(str(work_db)) as con:
+        con.execute("create schema if not exists ops")
+        con.execute(
+            f"create or replace table {SEEDS_FINGERPRINT_TABLE} as "
+            "select ?::varchar as fingerprint, ?::varchar as seed_tables, now()::timestamp as recorded_at",
+            [fingerprint, json.dumps(sorted(seed_tables))],
+        )
+
+
 def _quoted_relation(relation_name: str | None) -> str | None:
     """'"work"."test_failures"."x"' -> 'test_failures.x' (what a person types in the work DB)."""
     if not relation_name:
@@ -158,6 +227,7 @@ def run_dbt_build(
     unit_tests: bool = False,
     full_refresh: bool = False,
     snapshots: bool = True,
+    seeds: str = "changed",
 ) -> DbtOutcome:
     """Run `dbt build`; raise GateFailed(DBT_BUILD) when it does not succeed.
 
@@ -165,6 +235,9 @@ def run_dbt_build(
     data, so they give the same answer on every run of the same code; the test command runs
     them on every change (dbt's own advice for production builds). About 10 s per run.
     Without `snapshots`, the snapshots are not run (their history is left as it is).
+    Seeds (`seeds`): "changed" (default) loads them only when seeds_fingerprint differs from the
+    one recorded in the work database or a recorded seed table is missing (always on a full
+    refresh or with `select`), "always" loads them every time.
     """
     env, target_path, log_path = dbt_environment(project_dir, work_db, variables)
     Path(env["DUCKDB_TEMP_DIRECTORY"]).mkdir(parents=True, exist_ok=True)
@@ -183,6 +256,10 @@ def run_dbt_build(
         cmd += WITHOUT_UNIT_TESTS
     if not snapshots:  # a backfill (lead-segmentation-pipeline --backfill) leaves the history as it is
         cmd += ["--exclude-resource-type", "snapshot"]
+    fingerprint = seeds_fingerprint(project_dir, variables)
+    skip_seeds = seeds == "changed" and not full_refresh and not select and seeds_unchanged(work_db, fingerprint)
+    if skip_seeds:  # --exclude-resource-type, not --exclude: the latter drops the default selector
+        cmd += ["--exclude-resource-type", "seed"]
     if full_refresh:
         cmd.append("--full-refresh")
     if select:
@@ -287,8 +364,17 @@ def run_dbt_build(
             f"dbt exited with code {returncode}"
         )
         findings.append(Finding("dbt.invocation", detail[:2000], look=str(log_path / "dbt.log")))
+    findings = by_rule(findings, work_db)
+    warnings = by_rule(warnings, work_db)
     if findings:
         raise GateFailed(Gate.DBT_BUILD, findings, where=where)
+    loaded = [
+        _quoted_relation(node.get("relation"))
+        for node in nodes.values()
+        if node.get("type") == "seed" and node.get("status") == "success"
+    ]
+    if loaded and not select:  # a build that loaded the seeds (all of them: no selection)
+        record_seeds(work_db, fingerprint, [t for t in loaded if t])
     return DbtOutcome(
         nodes=sum(statuses.values()),
         statuses=statuses,
@@ -364,6 +450,69 @@ def failed_tests_from_store(nodes: dict, warnings: list[Finding], work_db: Path,
     except duckdb.Error:
         return []
     return found
+
+
+# The columns of a row_rules test's failing rows (tests/generic/row_rules.sql): one row per
+# failing row and rule, the rule named by its individual test.
+RULE_COLUMNS = ("rule", "rule_kind", "model_name", "column_name")
+_STORED = re.compile(r"^select \* from ([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)$")
+
+
+def rules_failed(work_db: Path, relation: str) -> list[tuple[str, str, str, str, int]]:
+    """(rule, kind, model, column, failing rows) of a row_rules test's stored failing rows in
+    `relation` (schema.table), by rule; [] when the table is not a row_rules result."""
+    import duckdb
+
+    schema, table = relation.split(".", 1)
+    try:
+        with duckdb.connect(str(work_db), read_only=True) as con:
+            columns = {
+                r[0]
+                for r in con.execute(
+                    "select column_name from duckdb_columns() where schema_name = ? and table_name = ?",
+                    [schema, table],
+                ).fetchall()
+            }
+            if not set(RULE_COLUMNS) <= columns:
+                return []
+            return [
+                tuple(r)
+                for r in con.execute(
+                    f'select rule, rule_kind, model_name, column_name, count(*) from {schema}."{table}" '
+                    "group by all order by rule"
+                ).fetchall()
+            ]
+    except duckdb.Error:
+        return []
+
+
+def by_rule(findings: list[Finding], work_db: Path) -> list[Finding]:
+    """Each failing row_rules test replaced by one finding per failing rule: the individual
+    test's name (dbt.test.<rule>), its model and column, its failing rows, and the query that
+    shows them (`... where rule = '<rule>'`). Other findings, and a row_rules result that cannot
+    be read, are kept as they are."""
+    from lead_segmentation.sql import quote_literal
+
+    out: list[Finding] = []
+    for finding in findings:
+        stored = _STORED.match(finding.look or "")
+        rules = rules_failed(work_db, f"{stored.group(1)}.{stored.group(2)}") if stored else []
+        if not rules:
+            out.append(finding)
+            continue
+        checker = finding.check.split(".", 2)[-1]
+        status = "warn" if finding.detail.startswith("test warn") else "fail"
+        for rule, kind, model, column, rows in rules:
+            out.append(
+                Finding(
+                    f"dbt.test.{rule}",
+                    f"rule {status} on {model}: {kind} of {column}, {rows} failing row(s) "
+                    f"(checked by {checker})",
+                    rows=rows,
+                    look=f"{finding.look} where rule = {quote_literal(rule)}",
+                )
+            )
+    return out
 
 
 def _finding(uid: str, node: dict, result: dict) -> Finding:

@@ -339,7 +339,7 @@ def load_raw(raw_dir: str | Path, database: str | Path, *, quiet: bool = False) 
     con = duckdb.connect(
         str(database),
         config={
-            "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "4GB"),
+            "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "3GB"),
             "temp_directory": temp_directory,
         },
     )

@@ -1,0 +1,199 @@
+{#- Every row-level rule of one model (or source table) in ONE query over it (issue 17).
+
+    The rules stay declared as ordinary dbt tests in the model's YAML (not_null,
+    accepted_values, unique, unique_combination_of_columns): they are the one home of the
+    rules, dbt docs show them and a person can still run any of them alone. This test, declared
+    once per model (`data_tests: [row_rules]`), reads at execution time from `graph` the tests
+    of those kinds attached to its model (and only to it) whose severity is its own (a model
+    with warn rules declares a second one with `config: {severity: warn}`), and evaluates them
+    all in one scan: every rule is a boolean per row (unique: a window count per partition),
+    honouring each test's `where` config and arguments like the built-ins (NULLs pass
+    not-null-free rules: accepted_values and unique ignore them; composite keys compare NULLs
+    as equal, like tests/generic/unique_combination_of_columns.sql).
+
+    One row per failing row and rule (unique rules: every row sharing a duplicated value):
+    rule (the individual test's name), rule_kind, model_name, column_name, failing_value (as
+    text; NULL for not_null) and row_key (the model's key from its unwhere'd unique test, as
+    text, columns joined by '|'). With store_failures the rows stay in schema test_failures:
+    `select rule, count(*) from test_failures.<this test> group by rule`.
+
+    The daily selector (selectors.yml) leaves the covered individual tests out; the
+    pipeline's dbt gate (dbt_build.py) names each failing rule. Portable: dbt's cross-db
+    type_string / concat, standard window counts (DuckDB and Spark). -#}
+{% test row_rules(model) %}
+
+{%- set covered_kinds = ["not_null", "unique", "accepted_values", "unique_combination_of_columns"] -%}
+{%- set own_severity = (config.get("severity") or "error") | lower -%}
+{%- set rules = [] -%}
+{%- set keys = [] -%}
+{%- set single_keys = [] -%}
+{%- set model_names = [] -%}
+{%- if execute -%}
+    {#- The node whose relation this test reads: a model, seed or snapshot, or a source. -#}
+    {%- set owners = [] -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type in ("model", "seed", "snapshot")
+            and (node.schema | lower) == (model.schema | lower)
+            and ((node.alias or node.name) | lower) == (model.identifier | lower) -%}
+            {%- do owners.append(node.unique_id) -%}
+            {%- do model_names.append(node.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for source in graph.sources.values() -%}
+        {%- if (source.schema | lower) == (model.schema | lower)
+            and ((source.identifier or source.name) | lower) == (model.identifier | lower) -%}
+            {%- do owners.append(source.unique_id) -%}
+            {%- do model_names.append(source.source_name ~ "." ~ source.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for test in graph.nodes.values() | sort(attribute="unique_id") -%}
+        {%- set meta = test.test_metadata if test.resource_type == "test" else none -%}
+        {%- if meta and meta["name"] in covered_kinds and not meta["namespace"]
+            and test.depends_on["nodes"] | length == 1
+            and test.depends_on["nodes"][0] in owners -%}
+            {%- set kwargs = meta["kwargs"] -%}
+            {%- set where = test.config["where"] -%}
+            {%- set in_scope = "(" ~ where ~ ")" if where else "true" -%}
+            {%- set kind = meta["name"] -%}
+            {%- if kind == "unique_combination_of_columns" -%}
+                {%- set columns = kwargs["combination_of_columns"] -%}
+            {%- else -%}
+                {%- set columns = [kwargs["column_name"]] -%}
+            {%- endif -%}
+            {#- the row's key: the first unwhere'd composite key, else the first unique column -#}
+            {%- if kind == "unique_combination_of_columns" and not where and not keys -%}
+                {%- do keys.extend(columns) -%}
+            {%- elif kind == "unique" and not where and not single_keys -%}
+                {%- do single_keys.extend(columns) -%}
+            {%- endif -%}
+            {%- if (test.config["severity"] or "error") | lower == own_severity -%}
+                {%- set column = columns[0] -%}
+                {%- if kind == "not_null" -%}
+                    {%- set failed = "coalesce(" ~ in_scope ~ " and " ~ column ~ " is null, false)" -%}
+                    {%- set shown = [] -%}
+                {%- elif kind == "accepted_values" -%}
+                    {%- set quoted = [] -%}
+                    {%- for accepted in kwargs["values"] -%}
+                        {%- do quoted.append("'" ~ accepted ~ "'" if kwargs.get("quote", true) else accepted | string) -%}
+                    {%- endfor -%}
+                    {%- set failed = "coalesce(" ~ in_scope ~ " and " ~ column ~ " not in (" ~ quoted | join(", ") ~ "), false)" -%}
+                    {%- set shown = columns -%}
+                {%- elif kind == "unique" -%}
+                    {%- set counted = in_scope ~ " and " ~ column ~ " is not null" -%}
+                    {%- set failed = "coalesce(" ~ counted ~ ", false) and sum(case when " ~ counted
+                        ~ " then 1 else 0 end) over (partition by " ~ column ~ ") > 1" -%}
+                    {%- set shown = columns -%}
+                {%- else -%}
+                    {%- set failed = "coalesce(" ~ in_scope ~ ", false) and sum(case when " ~ in_scope
+                        ~ " then 1 else 0 end) over (partition by " ~ columns | join(", ") ~ ") > 1" -%}
+                    {%- set shown = columns -%}
+                {%- endif -%}
+                {%- do rules.append({
+                    "name": test.name, "kind": kind, "column": columns | join(", "),
+                    "failed": failed, "shown": shown}) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+{%- endif -%}
+{%- set model_name = (model_names | first) or model.identifier -%}
+{%- if not keys %}{% do keys.extend(single_keys) %}{% endif -%}
+
+{%- if not rules %}
+
+-- no row-level rules of this severity on {{ model_name }}: nothing can fail
+select
+    cast(null as {{ dbt.type_string() }}) as rule,
+    cast(null as {{ dbt.type_string() }}) as rule_kind,
+    cast(null as {{ dbt.type_string() }}) as model_name,
+    cast(null as {{ dbt.type_string() }}) as column_name,
+    cast(null as {{ dbt.type_string() }}) as failing_value,
+    cast(null as {{ dbt.type_string() }}) as row_key
+from (select 1 as nothing) as no_rules
+where 1 = 0
+
+{%- else %}
+
+{#- Columns shown in the output (offending values, the row's key) travel raw through the
+    scan and are cast to text only for failing rows. -#}
+{%- set carried = [] %}
+{%- for rule in rules %}{% for column in rule.shown %}{% if column not in carried %}{% do carried.append(column) %}{% endif %}{% endfor %}{% endfor %}
+{%- for column in keys %}{% if column not in carried %}{% do carried.append(column) %}{% endif %}{% endfor %}
+{%- set texts = [] %}
+{%- for shown in [keys] + rules | map(attribute="shown") | list %}
+{%- if not shown %}
+{%- do texts.append("cast(null as " ~ dbt.type_string() ~ ")") %}
+{%- elif shown | length == 1 %}
+{%- do texts.append("cast(failing.carried_" ~ carried.index(shown[0]) ~ " as " ~ dbt.type_string() ~ ")") %}
+{%- else %}
+{%- set parts = [] %}
+{%- for column in shown %}
+{%- do parts.append("coalesce(cast(failing.carried_" ~ carried.index(column) ~ " as " ~ dbt.type_string() ~ "), 'NULL')") %}
+{%- if not loop.last %}{% do parts.append("'|'") %}{% endif %}
+{%- endfor %}
+{%- do texts.append(dbt.concat(parts)) %}
+{%- endif %}
+{%- endfor %}
+
+with
+
+-- one scan: every rule a flag per row, windows for the key rules
+checked as (
+
+    select
+        {%- for column in carried %}
+        {{ column }} as carried_{{ loop.index0 }},
+        {%- endfor %}
+        {%- for rule in rules %}
+        {{ rule.failed }} as failed_{{ loop.index }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ model }}
+
+),
+
+failing as (
+
+    select * from checked
+    where
+        {%- for rule in rules %}
+        {{ "or " if not loop.first }}failed_{{ loop.index }}
+        {%- endfor %}
+
+),
+
+rule_list as (
+
+    {%- for rule in rules %}
+    select
+        {{ loop.index }} as rule_id,
+        '{{ rule.name | replace("'", "''") }}' as rule,
+        '{{ rule.kind }}' as rule_kind,
+        '{{ rule.column | replace("'", "''") }}' as column_name
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+
+)
+
+-- only failing rows meet the (small) rule list: one output row per failing row and rule
+select
+    rule_list.rule,
+    rule_list.rule_kind,
+    cast('{{ model_name | replace("'", "''") }}' as {{ dbt.type_string() }}) as model_name,
+    rule_list.column_name,
+    case rule_list.rule_id
+        {%- for rule in rules %}
+        when {{ loop.index }} then {{ texts[loop.index] }}
+        {%- endfor %}
+    end as failing_value,
+    {{ texts[0] }} as row_key
+from failing
+cross join rule_list
+where
+    case rule_list.rule_id
+        {%- for rule in rules %}
+        when {{ loop.index }} then failing.failed_{{ loop.index }}
+        {%- endfor %}
+    end
+
+{%- endif %}
+
+{% endtest %}

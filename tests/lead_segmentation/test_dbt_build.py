@@ -1,0 +1,66 @@
+"""dbt_build.by_rule: a failing row_rules test becomes one finding per failing rule (fast; the
+real build is in tests/test_row_rules.py)."""
+
+from __future__ import annotations
+
+import duckdb
+
+from lead_segmentation.dbt_build import TEST_FAILURES_SCHEMA, by_rule, failed_tests_from_store
+from lead_segmentation.gates import Finding
+
+
+def test_a_failing_row_rules_test_is_reported_rule_by_rule(tmp_path):
+    work = tmp_path / "work.duckdb"
+    with duckdb.connect(str(work)) as con:
+        con.execute(f"create schema {TEST_FAILURES_SCHEMA}")
+        con.execute(
+            f"create table {TEST_FAILURES_SCHEMA}.row_rules_lead_scores_ as select * from (values "
+            "('not_null_lead_scores_segment', 'not_null', 'lead_scores', 'segment', null, 'c1'), "
+            "('not_null_lead_scores_segment', 'not_null', 'lead_scores', 'segment', null, 'c2'), "
+            "('accepted_values_lead_scores_grade__a__b', 'accepted_values', 'lead_scores', 'grade', "
+            "'someone@example.com', 'c3')"
+            ") as t(rule, rule_kind, model_name, column_name, failing_value, row_key)"
+        )
+        con.execute(f"create table {TEST_FAILURES_SCHEMA}.not_null_x_id as select * from range(3)")
+    checker = Finding(
+        "dbt.test.row_rules_lead_scores_",
+        "test fail on lead_scores: Got 3 results, configured to fail if != 0",
+        rows=3,
+        look=f"select * from {TEST_FAILURES_SCHEMA}.row_rules_lead_scores_",
+    )
+    plain = Finding("dbt.test.not_null_x_id", "test fail", rows=3, look=f"select * from {TEST_FAILURES_SCHEMA}.not_null_x_id")
+    found = by_rule([checker, plain], work)
+    assert [(f.check, f.rows) for f in found] == [
+        ("dbt.test.accepted_values_lead_scores_grade__a__b", 1),
+        ("dbt.test.not_null_lead_scores_segment", 2),
+        ("dbt.test.not_null_x_id", 3),  # not a row_rules result: as it was
+    ]
+    first = found[0]
+    assert "lead_scores" in first.detail and "grade" in first.detail and "row_rules_lead_scores_" in first.detail
+    assert first.look == (
+        f"select * from {TEST_FAILURES_SCHEMA}.row_rules_lead_scores_ "
+        "where rule = 'accepted_values_lead_scores_grade__a__b'"
+    )
+    assert "example.com" not in first.render()  # counts, never the offending values
+    with duckdb.connect(str(work), read_only=True) as con:
+        assert con.execute(first.look.replace("*", "count(*)", 1)).fetchone()[0] == 1
+    # warn-severity row_rules: reported as warnings per rule
+    [warned, _] = by_rule([Finding(checker.check, "test warn on lead_scores: Got 3 results", 3, checker.look)], work)[:2]
+    assert warned.detail.startswith("rule warn on lead_scores")
+
+
+def test_fail_fast_store_fallback_names_the_rules_too(tmp_path):
+    """With fail fast, dbt may record the failing row_rules test as skipped: the stored rows
+    name it, and by_rule (applied by run_dbt_build) splits it into rules."""
+    work = tmp_path / "work.duckdb"
+    with duckdb.connect(str(work)) as con:
+        con.execute(f"create schema {TEST_FAILURES_SCHEMA}")
+        con.execute(
+            f"create table {TEST_FAILURES_SCHEMA}.row_rules_x_ as select 'unique_x_id' as rule, "
+            "'unique' as rule_kind, 'x' as model_name, 'id' as column_name, '7' as failing_value, '7' as row_key "
+            "from range(2)"
+        )
+    stored = failed_tests_from_store({}, [], work, tmp_path)
+    assert [f.check for f in stored] == ["dbt.test.row_rules_x_"]
+    [rule] = by_rule(stored, work)
+    assert (rule.check, rule.rows) == ("dbt.test.unique_x_id", 2)
