@@ -16,7 +16,7 @@ with
 
 people_by_email as (
     select email, min(person_id) as person_id
-    from staging.stg_crm__contact_identities
+    from staging.int_contact_identities_resolved
     where email is not null
     group by email
 ),
@@ -46,7 +46,7 @@ attributed as (
         f.occurred_at,
         f.topic
     from first_deliveries as f
-    left join staging.stg_crm__contact_identities as i on f.delivered_contact_id = i.contact_id
+    left join staging.int_contact_identities_resolved as i on f.delivered_contact_id = i.contact_id
     left join people_by_email as e on f.email = e.email
     where
         f.event_type in (

@@ -128,7 +128,7 @@ def _next_day_export(day_dir: Path, out_dir: Path, day_db: Path) -> dict:
         )
         unknown_contact = one(
             """
-            select contact_id from staging.stg_engagement__events_rejected
+            select contact_id from audit.dq_engagement_events_rejected
             where rejection_reason = 'unknown_contact' order by contact_id limit 1
             """
         )[0]
