@@ -121,25 +121,45 @@ row_verdicts as (
         is_repointed
     from attributed_opportunities
     union all
-{% for table_name, base_cte, attributed_cte in [
-    ('sales_activities', 'base_sales_activities', 'attributed_sales_activities'),
-    ('engagement_events', 'base_events', 'attributed_events'),
-    ('form_submissions', 'base_form_submissions', 'attributed_form_submissions'),
-] %}
     select
-        '{{ table_name }}' as table_name,
+        'sales_activities' as table_name,
         row_status,
         false as is_repointed
-    from {{ base_cte }}
+    from base_sales_activities
     where row_status is null or row_status <> 'kept'
     union all
     select
-        '{{ table_name }}' as table_name,
+        'sales_activities' as table_name,
         case when rejection_reason is null then 'kept' else 'rejected' end as row_status,
         is_repointed
-    from {{ attributed_cte }}
-    {{- " union all" if not loop.last }}
-{% endfor %}
+    from attributed_sales_activities
+    union all
+    select
+        'engagement_events' as table_name,
+        row_status,
+        false as is_repointed
+    from base_events
+    where row_status is null or row_status <> 'kept'
+    union all
+    select
+        'engagement_events' as table_name,
+        case when rejection_reason is null then 'kept' else 'rejected' end as row_status,
+        is_repointed
+    from attributed_events
+    union all
+    select
+        'form_submissions' as table_name,
+        row_status,
+        false as is_repointed
+    from base_form_submissions
+    where row_status is null or row_status <> 'kept'
+    union all
+    select
+        'form_submissions' as table_name,
+        case when rejection_reason is null then 'kept' else 'rejected' end as row_status,
+        is_repointed
+    from attributed_form_submissions
+
 ),
 
 counted as (
