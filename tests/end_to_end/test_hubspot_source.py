@@ -201,3 +201,114 @@ def test_fivetran_samples_load_reconcile_and_publish(tmp_path):
     ).fetchall():
         assert raw_rows == connector_rows[table] and balanced, table
     assert con.execute("select count(*) from marts.lead_scores").fetchone()[0] > 0
+
+
+def _personal_hits(database: Path, needles: dict[str, str]) -> list[tuple]:
+    """(schema.table.column, label) for every needle still found in a personal column (the
+    contract's names and the connector's)."""
+    from lead_segmentation.raw_schema import PERSONAL_COLUMNS
+    from lead_segmentation.sources.hubspot_tables import CONNECTOR_PERSONAL_COLUMNS
+
+    names = [*PERSONAL_COLUMNS, *CONNECTOR_PERSONAL_COLUMNS]
+    hits = []
+    with duckdb.connect(str(database), read_only=True) as con:
+        columns = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            f"where lower(column_name) in ({', '.join(repr(c) for c in names)})"
+        ).fetchall()
+        for schema, table, column in columns:
+            for label, value in needles.items():
+                found = con.execute(
+                    f'select count(*) from "{schema}"."{table}" where lower(trim("{column}")) = lower(?)',
+                    [value],
+                ).fetchone()[0]
+                if found:
+                    hits.append((f"{schema}.{table}.{column}", label))
+    return hits
+
+
+@pytest.mark.slow
+def test_hubspot_erasure_requests_and_deletions_leave_no_email_or_name(hubspot_population, hubspot_run, tmp_path):
+    """A HubSpot run after: an erasure request for a live contact, a contact Fivetran flags
+    `_fivetran_deleted` and one gone from the connector (hard delete). None of their emails,
+    names or phones is left in any table of the work database (connector tables loaded into
+    it included) or the published file, the address is never shown, and the request holds on
+    the next load. A merged contact the connector deletes is not a deleted person: its
+    survivor lives on, so its address is not registered."""
+    from pipeline_helpers import read_table, write_table
+
+    built, _ = hubspot_run
+    raw = tmp_path / "hubspot"
+    shutil.copytree(hubspot_population / "hubspot", raw)
+    header, rows = read_table(raw, "contact")
+    col = {name: i for i, name in enumerate(header)}
+    merged_ids = {m for r in rows for m in r[col["property_hs_merged_object_ids"]].split(";") if m}
+
+    def unique(r, name):
+        return sum(1 for x in rows if x[col[name]].strip().lower() == r[col[name]].strip().lower()) == 1
+
+    candidates = [
+        r for r in rows
+        if r[col["_fivetran_deleted"]] == "false" and "@" in r[col["property_email"]]
+        and not r[col["property_hs_merged_object_ids"]] and r[col["id"]] not in merged_ids
+        and unique(r, "property_email") and r[col["property_phone"]] and unique(r, "property_phone")
+    ]
+    requested, soft, hard = candidates[:3]
+    soft[col["_fivetran_deleted"]] = "true"
+    merged = next(r for r in rows if r[col["id"]] in merged_ids)
+    merged[col["_fivetran_deleted"]] = "true"
+    merged[col["property_email"]] = "former.address@merged-example.org"
+    rows = [r for r in rows if r is not hard]
+    write_table(raw, "contact", header, rows)
+
+    place = Warehouse(tmp_path / "wh")
+    place.root.mkdir()
+    shutil.copy(built.work_db, place.work_db)  # the hard-deleted contact was built
+    people = (("requested", requested), ("soft", soft), ("hard", hard))
+    needles = {
+        f"{who}.{part}": p[col[f"property_{part}"]]
+        for who, p in people for part in ("email", "phone", "lastname")
+    }
+    assert {label for _, label in _personal_hits(place.work_db, needles)} >= {"hard.email", "hard.phone"}
+    address = " " + requested[col["property_email"]].upper() + "\t"
+    run = run_pipeline(
+        place, raw, TEST_AS_OF, extra_args=["--source", "hubspot", "--erase-email", address]
+    )
+    assert run.returncode == 0, run.output[-8000:]
+    assert requested[col["property_email"]].lower() not in run.output.lower()
+    assert "erasure: 1 request(s)" in run.stdout
+    # Last names are shared by many people: only the three people's own rows must lose them.
+    assert [h for h in _personal_hits(place.work_db, needles) if not h[1].endswith("lastname")] == []
+    assert _personal_hits(place.published_db, needles) == []
+    with duckdb.connect(str(place.work_db), read_only=True) as con:
+        reasons = dict(con.execute(
+            "select reason, count(*) from ops.erased_people group by 1"
+        ).fetchall())
+        assert reasons.get("request") == 1 and reasons.get("deleted_in_crm", 0) >= 2, reasons
+        for who, person in people[:2]:  # their rows are there (ids stay), without personal data
+            kept = con.execute(
+                "select property_email, property_firstname, property_lastname, property_phone "
+                "from raw_hubspot.contact where id = ?", [person[col["id"]]],
+            ).fetchall()
+            assert kept == [(None, None, None, None)], who
+            named = con.execute(
+                "select count(*) from staging.base_crm__contacts where contact_id = ? "
+                "and (first_name is not null or last_name is not null or email is not null)",
+                [person[col["id"]]],
+            ).fetchone()[0]
+            assert named == 0, who
+        still = con.execute(
+            "select email from staging.stg_hubspot__contact where contact_id = ?", [merged[col["id"]]]
+        ).fetchall()
+        assert still == [("former.address@merged-example.org",)]
+        log = " ".join(str(v) for v in con.execute("select * from ops.pipeline_runs").fetchall())
+        assert requested[col["property_email"]].lower() not in log.lower()
+
+    # The next load brings the address back from the connector: erased again, no request needed.
+    from lead_segmentation.erasure import apply
+    from lead_segmentation.sources.load_hubspot import load_hubspot_folder
+
+    load_hubspot_folder(raw, place.work_db, quiet=True)
+    assert _personal_hits(place.work_db, {"requested.email": needles["requested.email"]}) != []
+    apply(place.work_db, source="hubspot")
+    assert _personal_hits(place.work_db, {"requested.email": needles["requested.email"]}) == []

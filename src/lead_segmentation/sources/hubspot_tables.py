@@ -21,6 +21,21 @@ LOADED_SCHEMA = SOURCES["hubspot"][1]
 # Alias under which the job attaches a user's DuckDB database read-only (var hubspot_database).
 ATTACHED_ALIAS = "hubspot_source"
 
+# The connector's columns that hold a person's personal data (GDPR), the counterpart of
+# raw_schema.PERSONAL_COLUMNS (which the staging models' own names already are): the erasure
+# (erasure.py) clears them in the connector tables loaded into the work database. `recipient`
+# is email_event's address (also in staging.stg_hubspot__email_event).
+CONNECTOR_PERSONAL_COLUMNS: tuple[str, ...] = (
+    "property_email",
+    "property_firstname",
+    "property_lastname",
+    "property_phone",
+    "property_mobilephone",
+    "recipient",
+)
+# Columns of a connector table that name a person's address (the erasure matches rows by them).
+CONNECTOR_EMAIL_COLUMNS: tuple[str, ...] = ("property_email", "recipient")
+
 
 @dataclasses.dataclass(frozen=True)
 class ConnectorTable:
