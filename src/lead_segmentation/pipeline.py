@@ -580,7 +580,7 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
             raw_counts = prepared.raw_counts
             record.row_counts["raw"] = prepared.connector_rows
             variables.update(prepared.variables)
-            full_refresh = True
+            full_refresh = hubspot_job.decide_full_refresh(args, prepared, progress.say)
             # Erasure requests and people HubSpot deleted: their email and name leave the
             # connector tables loaded into the work database (and the rows earlier builds hold).
             erased = erase(args.work_db, args.erase_email, source="hubspot")
@@ -610,8 +610,13 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
             full_refresh=full_refresh,
             snapshots=not args.backfilling,
         )
+        from lead_segmentation.sources import hubspot_continuity
+
         if args.source == "files":
             mark_built(args.work_db)
+            hubspot_continuity.forget_built(args.work_db)
+        elif prepared.from_folder:
+            hubspot_continuity.mark_built(args.work_db)
         record.dbt_warnings = len(outcome.warnings)
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(outcome.statuses.items()))
         progress.say(f"dbt build: {outcome.nodes} nodes ({statuses})")

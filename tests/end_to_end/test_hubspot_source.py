@@ -312,3 +312,135 @@ def test_hubspot_erasure_requests_and_deletions_leave_no_email_or_name(hubspot_p
     assert _personal_hits(place.work_db, {"requested.email": needles["requested.email"]}) != []
     apply(place.work_db, source="hubspot")
     assert _personal_hits(place.work_db, {"requested.email": needles["requested.email"]}) == []
+
+
+def _differences(left: Path, right: Path, tables: dict[str, list[str]]) -> list[str]:
+    """Tables whose rows differ between two work databases (EXCEPT ALL both ways), columns
+    named in `tables` left out."""
+    con = duckdb.connect()
+    con.execute(f"attach '{left}' as l (read_only)")
+    con.execute(f"attach '{right}' as r (read_only)")
+    differing = []
+    for table, ignored in tables.items():
+        schema, name = table.split(".")
+        columns = [
+            c for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_catalog = 'l' "
+                "and table_schema = ? and table_name = ? order by ordinal_position",
+                [schema, name],
+            ).fetchall()
+            if c not in ignored
+        ]
+        listed = ", ".join(f'"{c}"' for c in columns)
+        for a, b in (("l", "r"), ("r", "l")):
+            extra = con.execute(
+                f"select count(*) from (select {listed} from {a}.{table} "
+                f"except all select {listed} from {b}.{table})"
+            ).fetchone()[0]
+            if extra:
+                differing.append(f"{table}: {extra} row(s) only in {a}")
+    con.close()
+    return differing
+
+
+@pytest.mark.slow
+def test_hubspot_daily_run_is_incremental_and_equals_a_full_rebuild(hubspot_population, hubspot_run, tmp_path):
+    """The next day's connector folder (yesterday's tables plus appended email events, page
+    views and an identify for a new visitor, and a contact whose form answers changed) is
+    built incrementally from yesterday's warehouse, and gives the same warehouse as a full
+    rebuild: marts, reconciliation, rejected rows and the incremental models row for row (the
+    loader's _loaded_at aside). The incremental run really kept yesterday's rows."""
+    from pipeline_helpers import read_table, write_table
+
+    built, _ = hubspot_run
+    day = tmp_path / "hubspot_d1"
+    shutil.copytree(hubspot_population / "hubspot", day)
+
+    header, rows = read_table(day, "email_event")
+    col = {name: i for i, name in enumerate(header)}
+    latest = max(r[col["_fivetran_synced"]] for r in rows)
+    opens = [r for r in rows if r[col["type"]] == "OPEN" and r[col["filtered_event"]] == "false"][:5]
+    for n, r in enumerate(opens):
+        new = list(r)
+        new[col["id"]] = f"evt_d1_{n}"
+        new[col["_fivetran_synced"]] = latest
+        rows.append(new)
+    write_table(day, "email_event", header, rows)
+
+    header, rows = read_table(day, "pages")
+    col = {name: i for i, name in enumerate(header)}
+    newest = max(r[col["received_at"]] for r in rows)
+    visitor = list(rows[-1])
+    visitor[col["id"]] = "evt_d1_page_new_visitor"
+    visitor[col["anonymous_id"]] = "a_d1_new_visitor"
+    visitor[col["user_id"]] = ""
+    visitor[col["received_at"]] = newest
+    known = list(rows[0])
+    known[col["id"]] = "evt_d1_page_known"
+    known[col["received_at"]] = newest
+    write_table(day, "pages", header, rows + [visitor, known])
+
+    header, rows = read_table(day, "identifies")
+    col = {name: i for i, name in enumerate(header)}
+    person = read_table(day, "contact")
+    contact_col = {name: i for i, name in enumerate(person[0])}
+    merged_ids = {m for r in person[1] for m in r[contact_col["property_hs_merged_object_ids"]].split(";") if m}
+    address = next(
+        r for r in person[1]
+        if "@" in r[contact_col["property_email"]] and r[contact_col["_fivetran_deleted"]] == "false"
+        and r[contact_col["id"]] not in merged_ids
+    )[contact_col["property_email"]]
+    new = [""] * len(header)
+    new[col["id"]], new[col["anonymous_id"]], new[col["email"]] = "i_d1", "a_d1_new_visitor", address
+    new[col["timestamp"]] = newest
+    write_table(day, "identifies", header, rows + [new])
+
+    # A contact with a form submission changes an answer (forms read the contact's properties).
+    submitter = read_table(day, "contact_form_submission")[1][0][1]
+    header, rows = read_table(day, "contact")
+    col = {name: i for i, name in enumerate(header)}
+    for r in rows:
+        if r[col["id"]] == submitter:
+            r[col["property_timeline"]] = "now" if r[col["property_timeline"]] != "now" else "12+ months"
+    write_table(day, "contact", header, rows)
+
+    incremental, full = Warehouse(tmp_path / "incremental"), Warehouse(tmp_path / "full")
+    for place in (incremental, full):
+        place.root.mkdir()
+        shutil.copy(built.work_db, place.work_db)
+    with duckdb.connect(str(built.work_db), read_only=True) as con:
+        day_load = con.execute("select max(_loaded_at) from staging.base_engagement__events").fetchone()[0]
+    run = run_pipeline(incremental, day, TEST_AS_OF, extra_args=["--source", "hubspot"])
+    assert run.returncode == 0, run.output[-6000:]
+    assert "in full" not in run.output, run.output[-3000:]
+    rebuilt = run_pipeline(full, day, TEST_AS_OF, extra_args=["--source", "hubspot", "--full-refresh"])
+    assert rebuilt.returncode == 0, rebuilt.output[-6000:]
+
+    assert _differences(incremental.published_db, full.published_db, {
+        "marts.lead_scores": [], "marts.segment_matrix": [], "marts.segment_kpis": [],
+        "marts.lead_routing": ["updated_at"], "marts.dq_row_reconciliation": [],
+    }) == []
+    assert _differences(incremental.work_db, full.work_db, {
+        "staging.base_engagement__events": ["_loaded_at"],
+        "staging.base_engagement__form_submissions": ["_loaded_at"],
+        "intermediate.int_contacts_signals_counted": [],
+        "intermediate.int_engagement_events_attributed": [],
+        "intermediate.int_form_submissions_attributed": [],
+        "audit.dq_row_reconciliation": [],
+        "audit.dq_rejected_rows": [],
+    }) == []
+    query = "select count(*) filter (where _loaded_at = ?), count(*) from staging.base_engagement__events"
+    with duckdb.connect(str(incremental.work_db), read_only=True) as con:
+        kept_from_day, total = con.execute(query, [day_load]).fetchone()
+        new_events = con.execute(
+            "select count(*) from staging.stg_engagement__events where event_id like 'evt_d1_%'"
+        ).fetchone()[0]
+        visitor_person = con.execute(
+            "select contact_id from intermediate.int_engagement_events_attributed "
+            "where event_id = 'evt_d1_page_new_visitor'"
+        ).fetchone()[0]
+    assert 0.5 * total < kept_from_day < total
+    assert new_events == 7  # five email opens, two page views
+    assert visitor_person is not None  # the new visitor's identify named a contact
+    with duckdb.connect(str(full.work_db), read_only=True) as con:
+        assert con.execute(query, [day_load]).fetchone()[0] == 0

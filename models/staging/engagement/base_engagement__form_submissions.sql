@@ -7,9 +7,11 @@
          int_form_submissions_attributed resolves them to a person (and rejects the kept
          submissions that name nobody: unattributed / unknown_contact).
       2. incremental runs only: choose the submissions to (re)judge, all deliveries of each:
-         a. every submission whose deliveries differ from the rows held (a new delivery, or
-            one at another file line). Forms carry no delivery time to bound a batch by, and
-            the table is small, so the comparison is exact and needs no lookback window;
+         a. every submission whose deliveries differ from the rows held (a new delivery, one
+            at another file line, or one whose values changed: a connector's table is the
+            current state, e.g. HubSpot's answers come from the contact's properties). Forms
+            carry no delivery time to bound a batch by, and the table is small, so the
+            comparison is exact and needs no lookback window;
          b. every submission held whose is_future flag changed with the scoring date.
          Submissions not chosen keep their rows: the result equals a full rebuild.
       3. dedupe: of several deliveries of one submission_id the lowest _line_number survives
@@ -77,13 +79,23 @@ cleaned as (
 
     changed_deliveries as (
 
-        -- Step 2a: a delivery on one side only (new, gone, or moved to another file line).
+        -- Step 2a: a delivery on one side only (new, gone, moved to another file line, or
+        -- with other values).
         select coalesce(cleaned.submission_key, held.submission_key) as submission_key
         from cleaned
         full outer join held
             on
                 cleaned.submission_key = held.submission_key
                 and cleaned._line_number = held._line_number
+                and cleaned.submission_id is not distinct from held.submission_id
+                and cleaned.delivered_contact_id is not distinct from held.delivered_contact_id
+                and cleaned.email is not distinct from held.email
+                and cleaned.form_name is not distinct from held.form_name
+                and cleaned.submitted_at is not distinct from held.submitted_at
+                and cleaned.primary_interest is not distinct from held.primary_interest
+                and cleaned.timeline is not distinct from held.timeline
+                and cleaned.compliance_deadline is not distinct from held.compliance_deadline
+                and cleaned.has_budget is not distinct from held.has_budget
         where
             cleaned.submission_key is null
             or held.submission_key is null

@@ -33,6 +33,18 @@ CONNECTOR_PERSONAL_COLUMNS: tuple[str, ...] = (
     "property_mobilephone",
     "recipient",
 )
+# The connector tables the engagement events are made from (base_hubspot__engagement_events,
+# base_segment__engagement_events): a HubSpot run is incremental while each continues the
+# load the models were built from (hubspot_continuity.py).
+INCREMENTAL_CONNECTOR_TABLES: tuple[str, ...] = (
+    "email_event",
+    "email_event_click",
+    "email_event_status_change",
+    "email_campaign",
+    "pages",
+    "tracks",
+    "identifies",
+)
 # Columns of a connector table that name a person's address (the erasure matches rows by them).
 CONNECTOR_EMAIL_COLUMNS: tuple[str, ...] = ("property_email", "recipient")
 
