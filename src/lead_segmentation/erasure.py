@@ -23,7 +23,8 @@ HubSpot connector tables loaded into the work database, hubspot_tables.CONNECTOR
 property_email, property_firstname, ..., email_event's recipient) to NULL in every table of
 every schema where the row's email is registered or its contact_id belongs to an erased person:
 raw tables, staging (the incremental engagement models keep old rows), rejected-row tables,
-stored failing test rows. Ids stay (history, reconciliation); the snapshots hold no personal
+stored failing test rows; rows keyed by a registered address (the signal counts by delivered
+identity) are deleted. Ids stay (history, reconciliation); the snapshots hold no personal
 column. The published file holds no personal column and is replaced by the normal publish.
 A HubSpot database read in place (`--source-database`) is the user's warehouse, attached
 read-only: it is never written; what the build copies from it is scrubbed after the build.
@@ -261,6 +262,18 @@ def scrub(con: duckdb.DuckDBPyConnection, tables=None, source: str = "files") ->
         if count:
             rows += count
             changed_tables += 1
+    for (schema, table), columns in tables.items():
+        # Rows keyed by a person's address (int_contacts_signals_counted: signal counts by the
+        # identity as delivered) hold nothing but that key and counts: they go, as a rebuild
+        # from the cleared rows would not have them.
+        if "identity_type" in columns and "identity_value" in columns:
+            count = con.execute(
+                f'delete from "{schema}"."{table}" where identity_type = \'email\' '
+                f"and {_key('identity_value')} in (select email_key from {REGISTER})"
+            ).fetchone()[0]
+            if count:
+                rows += count
+                changed_tables += 1
     return rows, changed_tables
 
 
