@@ -87,15 +87,16 @@ cleaned as (
             on
                 cleaned.submission_key = held.submission_key
                 and cleaned._line_number = held._line_number
-                and cleaned.submission_id is not distinct from held.submission_id
-                and cleaned.delivered_contact_id is not distinct from held.delivered_contact_id
-                and cleaned.email is not distinct from held.email
-                and cleaned.form_name is not distinct from held.form_name
-                and cleaned.submitted_at is not distinct from held.submitted_at
-                and cleaned.primary_interest is not distinct from held.primary_interest
-                and cleaned.timeline is not distinct from held.timeline
-                and cleaned.compliance_deadline is not distinct from held.compliance_deadline
-                and cleaned.has_budget is not distinct from held.has_budget
+                -- the same values (NULL equal to NULL)
+{%- for column in [
+    'submission_id', 'delivered_contact_id', 'email', 'form_name', 'submitted_at',
+    'primary_interest', 'timeline', 'compliance_deadline', 'has_budget',
+] %}
+                and (
+                    cleaned.{{ column }} = held.{{ column }}
+                    or (cleaned.{{ column }} is null and held.{{ column }} is null)
+                )
+{%- endfor %}
         where
             cleaned.submission_key is null
             or held.submission_key is null
