@@ -1,7 +1,9 @@
 {#-
     Every rejected raw row of the six raw tables, for the data-quality report: which table,
     which record (its key, NULL when the key itself was missing), which file line and why.
-    The full rows are in the stg_*_rejected models.
+    Rows of opportunities, activities, events and forms that a base model keeps are judged
+    again by their attribution (int_<entity>_attributed): those whose identity resolves to
+    nobody are listed from there. The full rows are in the dq_<raw table>_rejected models.
 -#}
 
 with
@@ -42,6 +44,24 @@ base_form_submissions as (
 
 ),
 
+attributed_sales_activities as (
+
+    select * from {{ ref('int_sales_activities_attributed') }}
+
+),
+
+attributed_events as (
+
+    select * from {{ ref('int_engagement_events_attributed') }}
+
+),
+
+attributed_form_submissions as (
+
+    select * from {{ ref('int_form_submissions_attributed') }}
+
+),
+
 rejected_rows as (
 
     select
@@ -77,6 +97,14 @@ rejected_rows as (
     where row_status = 'rejected'
     union all
     select
+        'sales_activities' as table_name,
+        activity_id as record_id,
+        _line_number,
+        rejection_reason
+    from attributed_sales_activities
+    where rejection_reason is not null
+    union all
+    select
         'engagement_events' as table_name,
         event_id as record_id,
         _line_number,
@@ -85,12 +113,28 @@ rejected_rows as (
     where row_status = 'rejected'
     union all
     select
+        'engagement_events' as table_name,
+        event_id as record_id,
+        _line_number,
+        rejection_reason
+    from attributed_events
+    where rejection_reason is not null
+    union all
+    select
         'form_submissions' as table_name,
         submission_id as record_id,
         _line_number,
         rejection_reason
     from base_form_submissions
     where row_status = 'rejected'
+    union all
+    select
+        'form_submissions' as table_name,
+        submission_id as record_id,
+        _line_number,
+        rejection_reason
+    from attributed_form_submissions
+    where rejection_reason is not null
 
 )
 

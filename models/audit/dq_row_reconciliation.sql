@@ -2,8 +2,12 @@
     Row reconciliation: one row per raw table proving that every raw row ends in exactly one
     of kept, duplicate, merged or rejected (CONTRACT.md section 3).
     Steps:
-      1. stack the verdicts of the six base models (each 1:1 with its raw table; a singular
-         test compares their row counts with the sources').
+      1. stack the verdicts of every raw row: the six base models (each 1:1 with its raw
+         table; a singular test compares their row counts with the sources') give the
+         verdict of every row they do not keep; the rows they keep that name a person
+         (opportunities, activities, events, forms) take their verdict from the attribution
+         of the intermediate layer (int_<entity>_attributed, 1:1 with those kept rows): kept,
+         re-pointed, or rejected because their identity resolves to nobody.
       2. count each verdict per table, starting from the list of raw tables so a table with
          no rows still gets its (zero) row.
       3. is_balanced: raw_rows = kept + duplicate + merged + rejected; a verdict outside the
@@ -48,6 +52,30 @@ base_form_submissions as (
 
 ),
 
+attributed_opportunities as (
+
+    select * from {{ ref('int_opportunities_attributed') }}
+
+),
+
+attributed_sales_activities as (
+
+    select * from {{ ref('int_sales_activities_attributed') }}
+
+),
+
+attributed_events as (
+
+    select * from {{ ref('int_engagement_events_attributed') }}
+
+),
+
+attributed_form_submissions as (
+
+    select * from {{ ref('int_form_submissions_attributed') }}
+
+),
+
 raw_tables as (
 
     select 'crm_accounts' as table_name
@@ -82,26 +110,55 @@ row_verdicts as (
     select
         'crm_opportunities' as table_name,
         row_status,
-        is_repointed
+        false as is_repointed
     from base_opportunities
+    where row_status is null or row_status <> 'kept'
+    union all
+    -- a deal is kept whoever its contact is
+    select
+        'crm_opportunities' as table_name,
+        'kept' as row_status,
+        is_repointed
+    from attributed_opportunities
     union all
     select
         'sales_activities' as table_name,
         row_status,
-        is_repointed
+        false as is_repointed
     from base_sales_activities
+    where row_status is null or row_status <> 'kept'
+    union all
+    select
+        'sales_activities' as table_name,
+        case when rejection_reason is null then 'kept' else 'rejected' end as row_status,
+        is_repointed
+    from attributed_sales_activities
     union all
     select
         'engagement_events' as table_name,
         row_status,
-        is_repointed
+        false as is_repointed
     from base_events
+    where row_status is null or row_status <> 'kept'
+    union all
+    select
+        'engagement_events' as table_name,
+        case when rejection_reason is null then 'kept' else 'rejected' end as row_status,
+        is_repointed
+    from attributed_events
     union all
     select
         'form_submissions' as table_name,
         row_status,
-        is_repointed
+        false as is_repointed
     from base_form_submissions
+    where row_status is null or row_status <> 'kept'
+    union all
+    select
+        'form_submissions' as table_name,
+        case when rejection_reason is null then 'kept' else 'rejected' end as row_status,
+        is_repointed
+    from attributed_form_submissions
 
 ),
 

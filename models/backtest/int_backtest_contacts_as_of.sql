@@ -32,7 +32,7 @@ base_contacts as (
 
 contact_identities as (
 
-    select * from {{ ref('stg_crm__contact_identities') }}
+    select * from {{ ref('int_contact_identities_resolved') }}
 
 ),
 

@@ -27,7 +27,9 @@ people_at_dates as (
 
 sales_activities as (
 
-    select * from {{ ref('stg_crm__sales_activities') }}
+    select * from {{ ref('int_sales_activities_attributed') }}
+    -- activities attributed to a person (the others are rejected: unknown_contact)
+    where rejection_reason is null
 
 ),
 
@@ -39,7 +41,7 @@ dispositions as (
 
 opportunities as (
 
-    select * from {{ ref('stg_crm__opportunities') }}
+    select * from {{ ref('int_opportunities_attributed') }}
 
 ),
 

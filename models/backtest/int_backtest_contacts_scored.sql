@@ -44,7 +44,9 @@ intent_contributions as (
 
 sales_activities as (
 
-    select * from {{ ref('stg_crm__sales_activities') }}
+    select * from {{ ref('int_sales_activities_attributed') }}
+    -- activities attributed to a person (the others are rejected: unknown_contact)
+    where rejection_reason is null
 
 ),
 

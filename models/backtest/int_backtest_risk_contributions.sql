@@ -22,7 +22,9 @@ people_at_dates as (
 
 form_submissions as (
 
-    select * from {{ ref('stg_engagement__form_submissions') }}
+    select * from {{ ref('int_form_submissions_attributed') }}
+    -- submissions attributed to a person (the others are rejected)
+    where rejection_reason is null
 
 ),
 

@@ -24,7 +24,9 @@ contacts as (
 
 form_submissions as (
 
-    select * from {{ ref('stg_engagement__form_submissions') }}
+    select * from {{ ref('int_form_submissions_attributed') }}
+    -- submissions attributed to a person (the others are rejected)
+    where rejection_reason is null
 
 ),
 

@@ -16,13 +16,15 @@ events_daily as (
 
 form_submissions as (
 
-    select * from {{ ref('stg_engagement__form_submissions') }}
+    select * from {{ ref('int_form_submissions_attributed') }}
+    -- submissions attributed to a person (the others are rejected)
+    where rejection_reason is null
 
 ),
 
 contact_identities as (
 
-    select * from {{ ref('stg_crm__contact_identities') }}
+    select * from {{ ref('int_contact_identities_resolved') }}
 
 ),
 

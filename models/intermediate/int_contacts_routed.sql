@@ -26,13 +26,15 @@ contacts_teams as (
 
 opportunities as (
 
-    select * from {{ ref('stg_crm__opportunities') }}
+    select * from {{ ref('int_opportunities_attributed') }}
 
 ),
 
 form_submissions as (
 
-    select * from {{ ref('stg_engagement__form_submissions') }}
+    select * from {{ ref('int_form_submissions_attributed') }}
+    -- submissions attributed to a person (the others are rejected)
+    where rejection_reason is null
 
 ),
 

@@ -9,13 +9,17 @@ with
 
 form_submissions as (
 
-    select * from {{ ref('stg_engagement__form_submissions') }}
+    select * from {{ ref('int_form_submissions_attributed') }}
+    -- submissions attributed to a person (the others are rejected)
+    where rejection_reason is null
 
 ),
 
 sales_activities as (
 
-    select * from {{ ref('stg_crm__sales_activities') }}
+    select * from {{ ref('int_sales_activities_attributed') }}
+    -- activities attributed to a person (the others are rejected: unknown_contact)
+    where rejection_reason is null
 
 ),
 

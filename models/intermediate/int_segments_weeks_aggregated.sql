@@ -38,7 +38,9 @@ contacts as (
 
 sales_activities as (
 
-    select * from {{ ref('stg_crm__sales_activities') }}
+    select * from {{ ref('int_sales_activities_attributed') }}
+    -- activities attributed to a person (the others are rejected: unknown_contact)
+    where rejection_reason is null
 
 ),
 
@@ -50,7 +52,7 @@ dispositions as (
 
 opportunities as (
 
-    select * from {{ ref('stg_crm__opportunities') }}
+    select * from {{ ref('int_opportunities_attributed') }}
 
 ),
 

@@ -1,10 +1,10 @@
 -- The no-dbt lower bound of the largest staging step, for scripts/dev/bench.py: raw engagement
 -- events -> the events scoring reads (one row per event_id, attributed to today's person),
--- the rules of base_engagement__events / stg_engagement__events (docs/architecture.md) written
--- by hand in one DuckDB statement. bench.py runs it, then bare_sql_scores.sql reading
--- bare_events instead of staging.stg_engagement__events: "bare SQL from raw". The CRM
--- identity map and the form submissions (5% of the rows) are still read from dbt's staging
--- tables, so this bound leaves out work the dbt build does (a lower bound, in its favour).
+-- the rules of base_engagement__events / int_engagement_events_attributed
+-- (docs/architecture.md) written by hand in one DuckDB statement. bench.py runs it, then
+-- bare_sql_scores.sql reading bare_events instead of dbt's attributed events: "bare SQL from
+-- raw". The CRM identity map and the form submissions (5% of the rows) are still read from
+-- dbt's tables, so this bound leaves out work the dbt build does (a lower bound, in its favour).
 --
 -- Kept: the earliest delivery of each event_id (loaded_at, then file line), with a known
 -- event type, a timestamp and a person (a given contact_id decides alone, else the email).
@@ -16,7 +16,7 @@ with
 
 people_by_email as (
     select email, min(person_id) as person_id
-    from staging.stg_crm__contact_identities
+    from intermediate.int_contact_identities_resolved
     where email is not null
     group by email
 ),
@@ -51,7 +51,7 @@ attributed as (
         f.occurred_at,
         f.topic
     from first_deliveries as f
-    left join staging.stg_crm__contact_identities as i on f.delivered_contact_id = i.contact_id
+    left join intermediate.int_contact_identities_resolved as i on f.delivered_contact_id = i.contact_id
     left join people_by_email as e on f.email = e.email
     where
         f.event_type in (

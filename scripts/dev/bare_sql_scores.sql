@@ -48,11 +48,11 @@ persona_keywords (persona, match_order, points, keyword) as (
 activities as (
     select contact_id, 'event' as signal_source, event_type as signal_name, occurred_at, topic,
         date_diff('day', cast(occurred_at as date), getvariable('as_of')) as age_days
-    from staging.stg_engagement__events
+    from (select * from intermediate.int_engagement_events_attributed where rejection_reason is null) as events
     union all
     select contact_id, 'form', form_name, submitted_at, primary_interest,
         date_diff('day', cast(submitted_at as date), getvariable('as_of'))
-    from staging.stg_engagement__form_submissions
+    from (select * from intermediate.int_form_submissions_attributed where rejection_reason is null) as forms
 ),
 
 activity_flags as (
@@ -164,7 +164,7 @@ fit as (
 
 deadline_accounts as (
     select distinct c.account_id
-    from staging.stg_engagement__form_submissions as f
+    from (select * from intermediate.int_form_submissions_attributed where rejection_reason is null) as f
     join staging.stg_crm__contacts as c on f.contact_id = c.contact_id
     where date_diff('day', cast(f.submitted_at as date), getvariable('as_of')) >= 0
       and date_diff('day', getvariable('as_of'), f.compliance_deadline) between 0 and 180

@@ -55,6 +55,9 @@ from lead_segmentation.paths import PROJECT_DIR
 from lead_segmentation.sql import quote_literal
 
 DEV_DIR = Path(__file__).resolve().parent
+# The events bare_sql_scores.sql reads (dbt's attributed events); "bare SQL from raw" puts
+# bare_events in their place.
+ATTRIBUTED_EVENTS = "(select * from intermediate.int_engagement_events_attributed where rejection_reason is null)"
 # The reference model and the differential comparison live with the tests; the child processes
 # that use them get these folders on PYTHONPATH.
 TESTS_PYTHONPATH = os.pathsep.join(str(PROJECT_DIR / "tests" / d) for d in ("", "end_to_end"))
@@ -342,7 +345,7 @@ def child(kind: str, database: Path, as_of: dt.date, out: Path | None) -> None:
             # Events from raw by hand, then the same scoring reading them (not dbt's staging).
             scripts = [
                 (DEV_DIR / "bare_sql_events_from_raw.sql").read_text(),
-                scripts[0].replace("staging.stg_engagement__events", "bare_events"),
+                scripts[0].replace(ATTRIBUTED_EVENTS, "bare_events"),
             ]
         started = time.monotonic()
         for script in scripts:

@@ -747,7 +747,7 @@ def _dq_suite(
                     for r in over.itertuples()
                 ),
                 "look": "select table_name, rejection_reason, count(*) as rows from audit.dq_rejected_rows "
-                "group by all order by rows desc (the rows: staging.stg_*_rejected)",
+                "group by all order by rows desc (the rows: audit.dq_*_rejected)",
             },
         )
     )

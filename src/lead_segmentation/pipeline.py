@@ -237,11 +237,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--source-database needs --source hubspot")
     if args.source_database is not None and args.raw_dir is not None:
         parser.error("--source-database and --raw-dir are two different sources: give one")
-    if args.source == "hubspot" and args.erase_email:
-        parser.error(
-            "--erase-email works on the six-file raw tables; with --source hubspot erase the "
-            "person in HubSpot (the connector then deletes the contact)"
-        )
     if "as_of_date" in args.extra_vars:
         parser.error("--dbt-vars: set the scoring date with --as-of, not as_of_date")
     target = os.environ.get("DBT_TARGET", "duckdb")
@@ -585,7 +580,12 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
             raw_counts = prepared.raw_counts
             record.row_counts["raw"] = prepared.connector_rows
             variables.update(prepared.variables)
-            full_refresh = True
+            full_refresh = hubspot_job.decide_full_refresh(args, prepared, progress.say)
+            # Erasure requests and people HubSpot deleted: their email and name leave the
+            # connector tables loaded into the work database (and the rows earlier builds hold).
+            erased = erase(args.work_db, args.erase_email, source="hubspot")
+            if erased.requested or erased.deleted_in_crm or erased.rows:
+                progress.say(erased.render())
         with progress.step(
             "raw checks on the connector tables (Great Expectations)", Gate.RAW_CHECKS, "raw_checks"
         ):
@@ -610,8 +610,13 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
             full_refresh=full_refresh,
             snapshots=not args.backfilling,
         )
+        from lead_segmentation.sources import hubspot_continuity
+
         if args.source == "files":
             mark_built(args.work_db)
+            hubspot_continuity.forget_built(args.work_db)
+        elif prepared.from_folder:
+            hubspot_continuity.mark_built(args.work_db)
         record.dbt_warnings = len(outcome.warnings)
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(outcome.statuses.items()))
         progress.say(f"dbt build: {outcome.nodes} nodes ({statuses})")
@@ -623,8 +628,8 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
             )
 
         # The build's own copies (incremental rows, stored failing test rows) of erased people
-        erased = erase(args.work_db)
-        if erased.rows:
+        erased = erase(args.work_db, source=args.source)
+        if erased.deleted_in_crm or erased.rows:
             progress.say(erased.render())
 
     if args.backtest:

@@ -1,11 +1,11 @@
--- The engagement models attribute by email through stg_crm__contact_identities, relying on
+-- The engagement models attribute by email through int_contact_identities_resolved, relying on
 -- every identity that shares a normalised email carrying the same person_id. Fails for each
 -- email that names more than one person (the attribution would have to guess).
 with
 
 contact_identities as (
 
-    select * from {{ ref('stg_crm__contact_identities') }}
+    select * from {{ ref('int_contact_identities_resolved') }}
 
 ),
 

@@ -100,15 +100,15 @@ def test_the_planted_treatment_effect_is_detected(warehouse):
         f"""
         with first_forms as (
             select contact_id, min(submitted_at) as first_at
-            from staging.stg_engagement__form_submissions
-            where form_name in ({forms})
+            from intermediate.int_form_submissions_attributed
+            where rejection_reason is null and form_name in ({forms})
                 and submitted_at < timestamp '{TEST_AS_OF}' - interval 60 day
             group by contact_id
         )
         select g.is_holdout, count(*) as people,
             count(*) filter (where exists (
-                select 1 from staging.stg_crm__sales_activities as a
-                where a.contact_id = f.contact_id and a.disposition = 'meeting_booked'
+                select 1 from intermediate.int_sales_activities_attributed as a
+                where a.rejection_reason is null and a.contact_id = f.contact_id and a.disposition = 'meeting_booked'
                     and a.occurred_at between f.first_at and f.first_at + interval 60 day
             )) as converted
         from first_forms as f

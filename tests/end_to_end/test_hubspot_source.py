@@ -201,3 +201,247 @@ def test_fivetran_samples_load_reconcile_and_publish(tmp_path):
     ).fetchall():
         assert raw_rows == connector_rows[table] and balanced, table
     assert con.execute("select count(*) from marts.lead_scores").fetchone()[0] > 0
+
+
+def _personal_hits(database: Path, needles: dict[str, str]) -> list[tuple]:
+    """(schema.table.column, label) for every needle still found in a personal column (the
+    contract's names and the connector's)."""
+    from lead_segmentation.raw_schema import PERSONAL_COLUMNS
+    from lead_segmentation.sources.hubspot_tables import CONNECTOR_PERSONAL_COLUMNS
+
+    names = [*PERSONAL_COLUMNS, *CONNECTOR_PERSONAL_COLUMNS]
+    hits = []
+    with duckdb.connect(str(database), read_only=True) as con:
+        columns = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            f"where lower(column_name) in ({', '.join(repr(c) for c in names)})"
+        ).fetchall()
+        for schema, table, column in columns:
+            for label, value in needles.items():
+                found = con.execute(
+                    f'select count(*) from "{schema}"."{table}" where lower(trim("{column}")) = lower(?)',
+                    [value],
+                ).fetchone()[0]
+                if found:
+                    hits.append((f"{schema}.{table}.{column}", label))
+    return hits
+
+
+@pytest.mark.slow
+def test_hubspot_erasure_requests_and_deletions_leave_no_email_or_name(hubspot_population, hubspot_run, tmp_path):
+    """A HubSpot run after: an erasure request for a live contact, a contact Fivetran flags
+    `_fivetran_deleted` and one gone from the connector (hard delete). None of their emails,
+    names or phones is left in any table of the work database (connector tables loaded into
+    it included) or the published file, the address is never shown, and the request holds on
+    the next load. A merged contact the connector deletes is not a deleted person: its
+    survivor lives on, so its address is not registered."""
+    from pipeline_helpers import read_table, write_table
+
+    built, _ = hubspot_run
+    raw = tmp_path / "hubspot"
+    shutil.copytree(hubspot_population / "hubspot", raw)
+    header, rows = read_table(raw, "contact")
+    col = {name: i for i, name in enumerate(header)}
+    merged_ids = {m for r in rows for m in r[col["property_hs_merged_object_ids"]].split(";") if m}
+
+    def unique(r, name):
+        return sum(1 for x in rows if x[col[name]].strip().lower() == r[col[name]].strip().lower()) == 1
+
+    candidates = [
+        r for r in rows
+        if r[col["_fivetran_deleted"]] == "false" and "@" in r[col["property_email"]]
+        and not r[col["property_hs_merged_object_ids"]] and r[col["id"]] not in merged_ids
+        and unique(r, "property_email") and r[col["property_phone"]] and unique(r, "property_phone")
+    ]
+    requested, soft, hard = candidates[:3]
+    soft[col["_fivetran_deleted"]] = "true"
+    merged = next(r for r in rows if r[col["id"]] in merged_ids)
+    merged[col["_fivetran_deleted"]] = "true"
+    merged[col["property_email"]] = "former.address@merged-example.org"
+    rows = [r for r in rows if r is not hard]
+    write_table(raw, "contact", header, rows)
+
+    place = Warehouse(tmp_path / "wh")
+    place.root.mkdir()
+    shutil.copy(built.work_db, place.work_db)  # the hard-deleted contact was built
+    people = (("requested", requested), ("soft", soft), ("hard", hard))
+    needles = {
+        f"{who}.{part}": p[col[f"property_{part}"]]
+        for who, p in people for part in ("email", "phone", "lastname")
+    }
+    assert {label for _, label in _personal_hits(place.work_db, needles)} >= {"hard.email", "hard.phone"}
+    address = " " + requested[col["property_email"]].upper() + "\t"
+    run = run_pipeline(
+        place, raw, TEST_AS_OF, extra_args=["--source", "hubspot", "--erase-email", address]
+    )
+    assert run.returncode == 0, run.output[-8000:]
+    assert requested[col["property_email"]].lower() not in run.output.lower()
+    assert "erasure: 1 request(s)" in run.stdout
+    # Last names are shared by many people: only the three people's own rows must lose them.
+    assert [h for h in _personal_hits(place.work_db, needles) if not h[1].endswith("lastname")] == []
+    assert _personal_hits(place.published_db, needles) == []
+    with duckdb.connect(str(place.work_db), read_only=True) as con:
+        reasons = dict(con.execute(
+            "select reason, count(*) from ops.erased_people group by 1"
+        ).fetchall())
+        assert reasons.get("request") == 1 and reasons.get("deleted_in_crm", 0) >= 2, reasons
+        for who, person in people[:2]:  # their rows are there (ids stay), without personal data
+            kept = con.execute(
+                "select property_email, property_firstname, property_lastname, property_phone "
+                "from raw_hubspot.contact where id = ?", [person[col["id"]]],
+            ).fetchall()
+            assert kept == [(None, None, None, None)], who
+            named = con.execute(
+                "select count(*) from staging.base_crm__contacts where contact_id = ? "
+                "and (first_name is not null or last_name is not null or email is not null)",
+                [person[col["id"]]],
+            ).fetchone()[0]
+            assert named == 0, who
+        still = con.execute(
+            "select email from staging.stg_hubspot__contact where contact_id = ?", [merged[col["id"]]]
+        ).fetchall()
+        assert still == [("former.address@merged-example.org",)]
+        log = " ".join(str(v) for v in con.execute("select * from ops.pipeline_runs").fetchall())
+        assert requested[col["property_email"]].lower() not in log.lower()
+
+    # The next load brings the address back from the connector: erased again, no request needed.
+    from lead_segmentation.erasure import apply
+    from lead_segmentation.sources.load_hubspot import load_hubspot_folder
+
+    load_hubspot_folder(raw, place.work_db, quiet=True)
+    assert _personal_hits(place.work_db, {"requested.email": needles["requested.email"]}) != []
+    apply(place.work_db, source="hubspot")
+    assert _personal_hits(place.work_db, {"requested.email": needles["requested.email"]}) == []
+
+
+def _differences(left: Path, right: Path, tables: dict[str, list[str]]) -> list[str]:
+    """Tables whose rows differ between two work databases (EXCEPT ALL both ways), columns
+    named in `tables` left out."""
+    con = duckdb.connect()
+    con.execute(f"attach '{left}' as l (read_only)")
+    con.execute(f"attach '{right}' as r (read_only)")
+    differing = []
+    for table, ignored in tables.items():
+        schema, name = table.split(".")
+        columns = [
+            c for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_catalog = 'l' "
+                "and table_schema = ? and table_name = ? order by ordinal_position",
+                [schema, name],
+            ).fetchall()
+            if c not in ignored
+        ]
+        listed = ", ".join(f'"{c}"' for c in columns)
+        for a, b in (("l", "r"), ("r", "l")):
+            extra = con.execute(
+                f"select count(*) from (select {listed} from {a}.{table} "
+                f"except all select {listed} from {b}.{table})"
+            ).fetchone()[0]
+            if extra:
+                differing.append(f"{table}: {extra} row(s) only in {a}")
+    con.close()
+    return differing
+
+
+@pytest.mark.slow
+def test_hubspot_daily_run_is_incremental_and_equals_a_full_rebuild(hubspot_population, hubspot_run, tmp_path):
+    """The next day's connector folder (yesterday's tables plus appended email events, page
+    views and an identify for a new visitor, and a contact whose form answers changed) is
+    built incrementally from yesterday's warehouse, and gives the same warehouse as a full
+    rebuild: marts, reconciliation, rejected rows and the incremental models row for row (the
+    loader's _loaded_at aside). The incremental run really kept yesterday's rows."""
+    from pipeline_helpers import read_table, write_table
+
+    built, _ = hubspot_run
+    day = tmp_path / "hubspot_d1"
+    shutil.copytree(hubspot_population / "hubspot", day)
+
+    header, rows = read_table(day, "email_event")
+    col = {name: i for i, name in enumerate(header)}
+    latest = max(r[col["_fivetran_synced"]] for r in rows)
+    opens = [r for r in rows if r[col["type"]] == "OPEN" and r[col["filtered_event"]] == "false"][:5]
+    for n, r in enumerate(opens):
+        new = list(r)
+        new[col["id"]] = f"evt_d1_{n}"
+        new[col["_fivetran_synced"]] = latest
+        rows.append(new)
+    write_table(day, "email_event", header, rows)
+
+    header, rows = read_table(day, "pages")
+    col = {name: i for i, name in enumerate(header)}
+    newest = max(r[col["received_at"]] for r in rows)
+    visitor = list(rows[-1])
+    visitor[col["id"]] = "evt_d1_page_new_visitor"
+    visitor[col["anonymous_id"]] = "a_d1_new_visitor"
+    visitor[col["user_id"]] = ""
+    visitor[col["received_at"]] = newest
+    known = list(rows[0])
+    known[col["id"]] = "evt_d1_page_known"
+    known[col["received_at"]] = newest
+    write_table(day, "pages", header, rows + [visitor, known])
+
+    header, rows = read_table(day, "identifies")
+    col = {name: i for i, name in enumerate(header)}
+    person = read_table(day, "contact")
+    contact_col = {name: i for i, name in enumerate(person[0])}
+    merged_ids = {m for r in person[1] for m in r[contact_col["property_hs_merged_object_ids"]].split(";") if m}
+    address = next(
+        r for r in person[1]
+        if "@" in r[contact_col["property_email"]] and r[contact_col["_fivetran_deleted"]] == "false"
+        and r[contact_col["id"]] not in merged_ids
+    )[contact_col["property_email"]]
+    new = [""] * len(header)
+    new[col["id"]], new[col["anonymous_id"]], new[col["email"]] = "i_d1", "a_d1_new_visitor", address
+    new[col["timestamp"]] = newest
+    write_table(day, "identifies", header, rows + [new])
+
+    # A contact with a form submission changes an answer (forms read the contact's properties).
+    submitter = read_table(day, "contact_form_submission")[1][0][1]
+    header, rows = read_table(day, "contact")
+    col = {name: i for i, name in enumerate(header)}
+    for r in rows:
+        if r[col["id"]] == submitter:
+            r[col["property_timeline"]] = "now" if r[col["property_timeline"]] != "now" else "12+ months"
+    write_table(day, "contact", header, rows)
+
+    incremental, full = Warehouse(tmp_path / "incremental"), Warehouse(tmp_path / "full")
+    for place in (incremental, full):
+        place.root.mkdir()
+        shutil.copy(built.work_db, place.work_db)
+    with duckdb.connect(str(built.work_db), read_only=True) as con:
+        day_load = con.execute("select max(_loaded_at) from staging.base_engagement__events").fetchone()[0]
+    run = run_pipeline(incremental, day, TEST_AS_OF, extra_args=["--source", "hubspot"])
+    assert run.returncode == 0, run.output[-6000:]
+    assert "in full" not in run.output, run.output[-3000:]
+    rebuilt = run_pipeline(full, day, TEST_AS_OF, extra_args=["--source", "hubspot", "--full-refresh"])
+    assert rebuilt.returncode == 0, rebuilt.output[-6000:]
+
+    assert _differences(incremental.published_db, full.published_db, {
+        "marts.lead_scores": [], "marts.segment_matrix": [], "marts.segment_kpis": [],
+        "marts.lead_routing": ["updated_at"], "marts.dq_row_reconciliation": [],
+    }) == []
+    assert _differences(incremental.work_db, full.work_db, {
+        "staging.base_engagement__events": ["_loaded_at"],
+        "staging.base_engagement__form_submissions": ["_loaded_at"],
+        "intermediate.int_contacts_signals_counted": [],
+        # (int_engagement_events_attributed is a view naming its database: the audit tables
+        # built from it are compared instead)
+        "intermediate.int_form_submissions_attributed": [],
+        "audit.dq_row_reconciliation": [],
+        "audit.dq_rejected_rows": [],
+    }) == []
+    query = "select count(*) filter (where _loaded_at = ?), count(*) from staging.base_engagement__events"
+    with duckdb.connect(str(incremental.work_db), read_only=True) as con:
+        kept_from_day, total = con.execute(query, [day_load]).fetchone()
+        new_events = con.execute(
+            "select count(*) from staging.stg_engagement__events where event_id like 'evt_d1_%'"
+        ).fetchone()[0]
+        visitor_person = con.execute(
+            "select contact_id from intermediate.int_engagement_events_attributed "
+            "where event_id = 'evt_d1_page_new_visitor'"
+        ).fetchone()[0]
+    assert 0.5 * total < kept_from_day < total
+    assert new_events == 7  # five email opens, two page views
+    assert visitor_person is not None  # the new visitor's identify named a contact
+    with duckdb.connect(str(full.work_db), read_only=True) as con:
+        assert con.execute(query, [day_load]).fetchone()[0] == 0

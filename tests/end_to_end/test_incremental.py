@@ -60,6 +60,8 @@ COMPARED = {
     "staging.base_engagement__form_submissions": ["_loaded_at"],
     "staging.stg_engagement__events": [],
     "staging.stg_engagement__form_submissions": [],
+    "intermediate.int_engagement_events_attributed": [],
+    "intermediate.int_form_submissions_attributed": [],
 }
 
 
@@ -107,7 +109,7 @@ def _next_day_export(day_dir: Path, out_dir: Path, day_db: Path) -> dict:
         # A recent kept event (loaded inside the lookback window) and an old one.
         recent = one(
             f"""
-            select event_id, contact_id, event_type, occurred_at, loaded_at, topic
+            select event_id, delivered_contact_id, event_type, occurred_at, loaded_at, topic
             from staging.base_engagement__events
             where row_status = 'kept' and delivered_contact_id is not null
               and loaded_at >= timestamp '{DAY} 00:00:00' and topic is not null
@@ -128,7 +130,7 @@ def _next_day_export(day_dir: Path, out_dir: Path, day_db: Path) -> dict:
         )
         unknown_contact = one(
             """
-            select contact_id from staging.stg_engagement__events_rejected
+            select contact_id from audit.dq_engagement_events_rejected
             where rejection_reason = 'unknown_contact' order by contact_id limit 1
             """
         )[0]
@@ -329,8 +331,8 @@ def test_changes_on_the_next_day_reached_the_incremental_warehouse(two_builds):
         assert sorted(verdicts.values()) == ["duplicate", "duplicate", "kept", "kept"]
         persons = con.execute(
             """
-            select distinct contact_id from staging.base_engagement__events
-            where delivered_contact_id in (?, ?) and row_status = 'kept'
+            select distinct contact_id from intermediate.int_engagement_events_attributed
+            where delivered_contact_id in (?, ?) and rejection_reason is null
             """,
             [two_builds["unknown_contact"], two_builds["taken_over"]],
         ).fetchall()

@@ -71,8 +71,8 @@ def test_editing_one_seed_row_moves_exactly_the_affected_scores(built_warehouse,
                 f"""
                 select contact_id,
                     sum(20 * power(0.5, (date '{built_warehouse.as_of}' - cast(submitted_at as date)) / 21.0))
-                from staging.stg_engagement__form_submissions
-                where form_name = 'demo_request'
+                from intermediate.int_form_submissions_attributed
+                where rejection_reason is null and form_name = 'demo_request'
                   and cast(submitted_at as date) between date '{built_warehouse.as_of}' - 180
                                                      and date '{built_warehouse.as_of}'
                 group by contact_id

@@ -266,6 +266,19 @@ STAGING_COLUMNS: dict[str, list[str]] = {
 }
 
 
+# Where a frame is read when it is not the staging model of its name: events and forms are
+# attributed to people in the intermediate layer (docs/architecture.md), the rows scoring uses
+# are those without a rejection_reason.
+STAGING_RELATIONS = {
+    "stg_engagement__events": (
+        "intermediate.int_engagement_events_attributed where rejection_reason is null"
+    ),
+    "stg_engagement__form_submissions": (
+        "intermediate.int_form_submissions_attributed where rejection_reason is null"
+    ),
+}
+
+
 # --------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------
@@ -775,7 +788,9 @@ def read_staging(database_path: str | Path) -> dict[str, pd.DataFrame]:
 
     with duckdb.connect(str(database_path), read_only=True) as con:
         return {
-            model: con.execute(f"select {', '.join(columns)} from staging.{model}").df()
+            model: con.execute(
+                f"select {', '.join(columns)} from {STAGING_RELATIONS.get(model, 'staging.' + model)}"
+            ).df()
             for model, columns in STAGING_COLUMNS.items()
         }
 

@@ -118,7 +118,7 @@ cleaned as (
         case
             when source.exposed_services_count >= 0 then source.exposed_services_count
         end as exposed_services_count,
-        -- The texts as delivered, for stg_crm__accounts_rejected and for tracing what
+        -- The texts as delivered, for dq_crm_accounts_rejected and for tracing what
         -- did not map.
         source.website as website_raw,
         source.industry as industry_raw,

@@ -53,7 +53,7 @@ cleaned as (
         {{ clean_category('source.lead_source') }} as lead_source,
         {{ clean_category('source.lifecycle_stage') }} as lifecycle_stage,
         {{ clean_category('source.email_status') }} as email_status,
-        -- The text as delivered, for stg_crm__contacts_rejected and for tracing what did not
+        -- The text as delivered, for dq_crm_contacts_rejected and for tracing what did not
         -- map.
         source.country as country_raw
     from source

@@ -1,9 +1,8 @@
 {#-
     Every raw CRM opportunity row (1:1, key _line_number), cleaned and given its verdict.
     Steps:
-      1. clean: text trimmed (empty -> NULL), categories lower/trimmed; the primary contact
-         re-pointed to its surviving person through stg_crm__contact_identities (NULL when
-         empty, deleted or unknown: the deal is kept without a contact).
+      1. clean: text trimmed (empty -> NULL), categories lower/trimmed. The primary contact
+         stays as delivered: int_opportunities_attributed re-points it to its person.
       2. versions: per opportunity_id the latest updated_at is current (ties: the later line;
          NULL updated_at is the oldest); the other versions are `duplicate`.
       3. verdict of the current version, first failing check: no opportunity_id ->
@@ -29,12 +28,6 @@ source as (
 
 ),
 
-contact_identities as (
-
-    select * from {{ ref('stg_crm__contact_identities') }}
-
-),
-
 cleaned as (
 
     select
@@ -55,18 +48,6 @@ cleaned as (
 
 ),
 
-repointed as (
-
-    select
-        cleaned.*,
-        contact_identities.person_id as primary_contact_id,
-        coalesce(contact_identities.is_merged, false) as is_repointed
-    from cleaned
-    left join contact_identities
-        on cleaned.delivered_primary_contact_id = contact_identities.contact_id
-
-),
-
 versioned as (
 
     select
@@ -75,7 +56,7 @@ versioned as (
             partition by opportunity_id
             order by updated_at desc nulls last, _line_number desc
         ) as version_rank
-    from repointed
+    from cleaned
 
 ),
 
@@ -106,9 +87,7 @@ final as (
     select
         opportunity_id,
         account_id,
-        primary_contact_id,
         delivered_primary_contact_id,
-        is_repointed,
         service_line,
         stage,
         amount_usd,

@@ -1,15 +1,13 @@
 {#-
-    Every raw sales activity row (1:1, key _line_number), cleaned, attributed to a surviving
-    person and given its verdict.
+    Every raw sales activity row (1:1, key _line_number), cleaned and given its verdict.
     Steps:
-      1. clean: ids trimmed (empty -> NULL), categories lower/trimmed.
-      2. attribute: contact_id is looked up in stg_crm__contact_identities and re-pointed to
-         the surviving person; a deleted, rejected or unknown contact resolves to nobody.
-      3. dedupe: of several deliveries of one activity_id the lowest _line_number survives
+      1. clean: ids trimmed (empty -> NULL), categories lower/trimmed. The contact stays as
+         delivered: int_sales_activities_attributed resolves it to a person (and rejects the
+         kept activities whose contact resolves to nobody: unknown_contact).
+      2. dedupe: of several deliveries of one activity_id the lowest _line_number survives
          (activities carry no delivery time); the others are `duplicate`.
-      4. verdict of the surviving delivery, first failing check: no activity_id -> missing_id;
-         an activity type outside call/email/meeting -> unknown_activity_type; no active
-         person for the contact_id (or none given) -> unknown_contact; else kept.
+      3. verdict of the surviving delivery, first failing check: no activity_id -> missing_id;
+         an activity type outside call/email/meeting -> unknown_activity_type; else kept.
     A later delivery of a rejected activity is `duplicate`, so each activity is rejected once.
 -#}
 
@@ -20,12 +18,6 @@ with
 source as (
 
     select * from {{ raw_relation('sales_activities') }}
-
-),
-
-contact_identities as (
-
-    select * from {{ ref('stg_crm__contact_identities') }}
 
 ),
 
@@ -44,18 +36,6 @@ cleaned as (
 
 ),
 
-attributed as (
-
-    select
-        cleaned.*,
-        contact_identities.person_id as contact_id,
-        coalesce(contact_identities.is_merged, false) as is_repointed
-    from cleaned
-    left join contact_identities
-        on cleaned.delivered_contact_id = contact_identities.contact_id
-
-),
-
 ranked as (
 
     select
@@ -64,7 +44,7 @@ ranked as (
             partition by activity_id
             order by _line_number asc
         ) as delivery_rank
-    from attributed
+    from cleaned
 
 ),
 
@@ -84,7 +64,6 @@ judged as (
                     {%- endfor %}
                 )
                 then 'unknown_activity_type'
-            when contact_id is null then 'unknown_contact'
         end as rejection_reason
     from ranked
 
@@ -94,9 +73,7 @@ final as (
 
     select
         activity_id,
-        contact_id,
         delivered_contact_id,
-        is_repointed,
         owner_id,
         activity_type,
         occurred_at,

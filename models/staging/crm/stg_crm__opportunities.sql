@@ -1,5 +1,6 @@
 -- The current version of every opportunity that is neither deleted, keyless nor in an unknown
--- stage: one row per opportunity_id, its primary contact re-pointed to the surviving person.
+-- stage: one row per opportunity_id, its primary contact as delivered
+-- (int_opportunities_attributed re-points it to the surviving person).
 with
 
 base_opportunities as (
@@ -13,7 +14,7 @@ kept as (
     select
         opportunity_id,
         account_id,
-        primary_contact_id,
+        delivered_primary_contact_id,
         service_line,
         stage,
         is_closed,

@@ -1,5 +1,5 @@
--- The sales activities qualification may use: one row per activity_id (second deliveries
--- removed), attributed to a surviving person of stg_crm__contacts.
+-- The sales activities of a known type: one row per activity_id (second deliveries removed),
+-- the contact as delivered (int_sales_activities_attributed resolves it to a person).
 with
 
 base_sales_activities as (
@@ -12,11 +12,12 @@ kept as (
 
     select
         activity_id,
-        contact_id,
+        delivered_contact_id,
         owner_id,
         activity_type,
         occurred_at,
-        disposition
+        disposition,
+        _line_number
     from base_sales_activities
     where row_status = 'kept'
 

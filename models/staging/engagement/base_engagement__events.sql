@@ -1,23 +1,22 @@
 {#-
-    Every raw engagement event, cleaned, attributed to a person and given its verdict.
+    Every raw engagement event, cleaned and given its verdict.
     Steps:
       1. clean: ids trimmed (empty -> NULL), email normalised, categories lower/trimmed.
          event_key names the event (its id; a missing id gets a stand-in from loaded_at).
+         The contact and email stay as delivered: int_engagement_events_attributed (a view)
+         resolves them to a person and rejects the kept events that name nobody
+         (unattributed / unknown_contact).
       2. incremental runs only: choose the events to (re)judge, all deliveries of each:
          a. every event with a delivery loaded within var engagement_lookback_days (default 3)
             before the latest loaded_at held: new and late deliveries;
-         b. every event held whose verdict inputs changed since: the identity map (a merge
-            re-points a contact; a new contact resolves a rejected row) or the scoring date
-            (is_future).
+         b. every event held whose is_future flag changed with the scoring date.
          Deliveries inside the lookback are read again from the source, older ones are taken
          from the rows held. Events not chosen keep their rows, so the result equals a full
          rebuild as long as the source keeps every row it delivered (a full re-export, or
          batches appended); a delivery loaded before the lookback window arrives unseen.
-      3. attribute: a given contact_id is looked up in the identity map and re-pointed to the
-         surviving person; without one, the normalised email names the person.
-      4. dedupe: of several deliveries of one event_id the earliest loaded_at survives (ties:
+      3. dedupe: of several deliveries of one event_id the earliest loaded_at survives (ties:
          the lower _line_number); the others are `duplicate`.
-      5. judge the surviving delivery: the first failing check gives its rejection_reason.
+      4. judge the surviving delivery: the first failing check gives its rejection_reason.
     A duplicate of a rejected delivery is `duplicate`, not `rejected`: the verdict belongs to
     the event (its surviving delivery), so each event is rejected once and counted once.
 -#}
@@ -38,12 +37,6 @@ with
 source as (
 
     select * from {{ raw_relation('engagement_events') }}
-
-),
-
-contact_identities as (
-
-    select * from {{ ref('stg_crm__contact_identities') }}
 
 ),
 
@@ -76,17 +69,12 @@ rejected_types as (
 
     ),
 
-    held_attributions as (
+    held_future_flags as (
 
         select
             event_key,
             occurred_at,
-            contact_id,
-            is_repointed,
-            is_future,
-            delivered_contact_id,
-            -- the email decides only without a contact_id
-            case when delivered_contact_id is null then email end as email_lookup
+            is_future
         from {{ this }}
 
     ),
@@ -145,30 +133,15 @@ cleaned as (
 
 ),
 
-people_by_email as (
-
-    {{ people_by_email('contact_identities') }}
-
-),
-
 {% if is_incremental() %}
 
     held_with_changed_inputs as (
 
-        -- Held rows whose attribution or future flag would differ today (step 2b).
-        select held_attributions.event_key
-        from held_attributions
-        left join contact_identities as by_contact_id
-            on held_attributions.delivered_contact_id = by_contact_id.contact_id
-        left join people_by_email as by_email
-            on held_attributions.email_lookup = by_email.email
+        -- Held rows whose future flag would differ today (step 2b).
+        select event_key
+        from held_future_flags
         where
-            held_attributions.contact_id
-            is distinct from coalesce(by_contact_id.person_id, by_email.person_id)
-            or held_attributions.is_repointed <> coalesce(by_contact_id.is_merged, false)
-            or held_attributions.is_future is distinct from (
-                cast(held_attributions.occurred_at as date) > {{ as_of_date() }}
-            )
+            is_future is distinct from (cast(occurred_at as date) > {{ as_of_date() }})
 
     ),
 
@@ -210,54 +183,17 @@ people_by_email as (
 
 {% endif %}
 
-attributed as (
-
-    select
-        to_process.event_key,
-        to_process.event_id,
-        to_process.delivered_contact_id,
-        to_process.email,
-        to_process.event_type,
-        to_process.occurred_at,
-        to_process.page_url,
-        to_process.campaign_id,
-        to_process.source_system,
-        to_process.topic,
-        to_process.loaded_at,
-        to_process._line_number,
-        to_process._loaded_at,
-        -- A given contact_id decides alone: when it does not resolve, the email is not tried.
-        {{ attributed_person_id("to_process.delivered_contact_id is not null") }} as contact_id,
-        case
-            when by_contact_id.person_id is not null then 'contact_id'
-            when
-                to_process.delivered_contact_id is null
-                and by_email.person_id is not null
-                then 'email'
-        end as attributed_by,
-        coalesce(by_contact_id.is_merged, false) as is_repointed
-    from to_process
-    left join contact_identities as by_contact_id
-        on to_process.delivered_contact_id = by_contact_id.contact_id
-    -- A plain equi-join: a condition on delivered_contact_id inside `on` turns this into a
-    -- nested-loop join (every row against every email); the cases above ignore the match
-    -- when a contact_id was given.
-    left join people_by_email as by_email
-        on to_process.email = by_email.email
-
-),
-
 ranked as (
 
     -- One window, over a CTE read once (grouping first to rank only repeated events needs
-    -- the attributed rows twice, and DuckDB then materialises them: slower at 10M rows).
+    -- the rows twice, and DuckDB then materialises them: slower at 10M rows).
     select
         *,
         row_number() over (
             partition by event_key
             order by loaded_at asc nulls last, _line_number asc
         ) as delivery_rank
-    from attributed
+    from to_process
 
 ),
 
@@ -273,10 +209,6 @@ judged as (
             when event_types.event_type is null
                 then coalesce(rejected_types.rejection_reason, 'unknown_event_type')
             when ranked.occurred_at is null then 'missing_timestamp'
-            when ranked.delivered_contact_id is null and ranked.contact_id is null
-                then 'unattributed'
-            when ranked.delivered_contact_id is not null and ranked.contact_id is null
-                then 'unknown_contact'
         end as rejection_reason
     from ranked
     left join event_types
@@ -290,7 +222,6 @@ final as (
 
     select
         event_id,
-        contact_id,
         delivered_contact_id,
         email,
         event_type,
@@ -300,8 +231,6 @@ final as (
         source_system,
         topic,
         loaded_at,
-        attributed_by,
-        is_repointed,
         rejection_reason,
         _line_number,
         _loaded_at,

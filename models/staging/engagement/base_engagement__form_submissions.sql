@@ -1,21 +1,22 @@
 {#-
-    Every raw form submission, cleaned, attributed to a person and given its verdict.
+    Every raw form submission, cleaned and given its verdict.
     Steps:
       1. clean: ids trimmed (empty -> NULL), email normalised, categories lower/trimmed.
          submission_key names the submission (its id; every row without one shares the key
-         `missing_id`).
+         `missing_id`). The contact and email stay as delivered:
+         int_form_submissions_attributed resolves them to a person (and rejects the kept
+         submissions that name nobody: unattributed / unknown_contact).
       2. incremental runs only: choose the submissions to (re)judge, all deliveries of each:
-         a. every submission whose deliveries differ from the rows held (a new delivery, or
-            one at another file line). Forms carry no delivery time to bound a batch by, and
-            the table is small, so the comparison is exact and needs no lookback window;
-         b. every submission held whose verdict inputs changed since: the identity map (a
-            merge, a newly known contact) or the scoring date (is_future).
+         a. every submission whose deliveries differ from the rows held (a new delivery, one
+            at another file line, or one whose values changed: a connector's table is the
+            current state, e.g. HubSpot's answers come from the contact's properties). Forms
+            carry no delivery time to bound a batch by, and the table is small, so the
+            comparison is exact and needs no lookback window;
+         b. every submission held whose is_future flag changed with the scoring date.
          Submissions not chosen keep their rows: the result equals a full rebuild.
-      3. attribute: a given contact_id is looked up in the identity map and re-pointed to the
-         surviving person; without one, the normalised email names the person.
-      4. dedupe: of several deliveries of one submission_id the lowest _line_number survives
+      3. dedupe: of several deliveries of one submission_id the lowest _line_number survives
          (forms carry no delivery time of their own); the others are `duplicate`.
-      5. judge the surviving delivery: the first failing check gives its rejection_reason.
+      4. judge the surviving delivery: the first failing check gives its rejection_reason.
     A duplicate of a rejected delivery is `duplicate`, not `rejected`: the verdict belongs to
     the submission (its surviving delivery), so each submission is rejected once.
 -#}
@@ -42,12 +43,6 @@ with
 source as (
 
     select * from {{ raw_relation('form_submissions') }}
-
-),
-
-contact_identities as (
-
-    select * from {{ ref('stg_crm__contact_identities') }}
 
 ),
 
@@ -80,23 +75,28 @@ cleaned as (
 
 ),
 
-people_by_email as (
-
-    {{ people_by_email('contact_identities') }}
-
-),
-
 {% if is_incremental() %}
 
     changed_deliveries as (
 
-        -- Step 2a: a delivery on one side only (new, gone, or moved to another file line).
+        -- Step 2a: a delivery on one side only (new, gone, moved to another file line, or
+        -- with other values).
         select coalesce(cleaned.submission_key, held.submission_key) as submission_key
         from cleaned
         full outer join held
             on
                 cleaned.submission_key = held.submission_key
                 and cleaned._line_number = held._line_number
+                -- the same values (NULL equal to NULL)
+{%- for column in [
+    'submission_id', 'delivered_contact_id', 'email', 'form_name', 'submitted_at',
+    'primary_interest', 'timeline', 'compliance_deadline', 'has_budget',
+] %}
+                and (
+                    cleaned.{{ column }} = held.{{ column }}
+                    or (cleaned.{{ column }} is null and held.{{ column }} is null)
+                )
+{%- endfor %}
         where
             cleaned.submission_key is null
             or held.submission_key is null
@@ -105,18 +105,11 @@ people_by_email as (
 
     held_with_changed_inputs as (
 
-        -- Step 2b: held rows whose attribution or future flag would differ today.
+        -- Step 2b: held rows whose future flag would differ today.
         select held.submission_key
         from held
-        left join contact_identities as by_contact_id
-            on held.delivered_contact_id = by_contact_id.contact_id
-        left join people_by_email as by_email
-            on held.email = by_email.email
         where
-            held.contact_id
-            is distinct from {{ attributed_person_id('held.delivered_contact_id is not null') }}
-            or held.is_repointed <> coalesce(by_contact_id.is_merged, false)
-            or held.is_future is distinct from (
+            held.is_future is distinct from (
                 cast(held.submitted_at as date) > {{ as_of_date() }}
             )
 
@@ -149,42 +142,6 @@ people_by_email as (
 
 {% endif %}
 
-attributed as (
-
-    select
-        to_process.submission_key,
-        to_process.submission_id,
-        to_process.delivered_contact_id,
-        to_process.email,
-        to_process.form_name,
-        to_process.submitted_at,
-        to_process.primary_interest,
-        to_process.timeline,
-        to_process.compliance_deadline,
-        to_process.has_budget,
-        to_process._line_number,
-        to_process._loaded_at,
-        -- A given contact_id decides alone: when it does not resolve, the email is not tried.
-        {{ attributed_person_id("to_process.delivered_contact_id is not null") }} as contact_id,
-        case
-            when by_contact_id.person_id is not null then 'contact_id'
-            when
-                to_process.delivered_contact_id is null
-                and by_email.person_id is not null
-                then 'email'
-        end as attributed_by,
-        coalesce(by_contact_id.is_merged, false) as is_repointed
-    from to_process
-    left join contact_identities as by_contact_id
-        on to_process.delivered_contact_id = by_contact_id.contact_id
-    -- A plain equi-join: a condition on delivered_contact_id inside `on` turns this into a
-    -- nested-loop join (every row against every email); the cases above ignore the match
-    -- when a contact_id was given.
-    left join people_by_email as by_email
-        on to_process.email = by_email.email
-
-),
-
 ranked as (
 
     select
@@ -193,7 +150,7 @@ ranked as (
             partition by submission_key
             order by _line_number asc
         ) as delivery_rank
-    from attributed
+    from to_process
 
 ),
 
@@ -214,8 +171,6 @@ judged as (
                 )
                 then 'unknown_form_name'
             when submitted_at is null then 'missing_timestamp'
-            when delivered_contact_id is null and contact_id is null then 'unattributed'
-            when delivered_contact_id is not null and contact_id is null then 'unknown_contact'
         end as rejection_reason
     from ranked
 
@@ -225,7 +180,6 @@ final as (
 
     select
         submission_id,
-        contact_id,
         delivered_contact_id,
         email,
         form_name,
@@ -234,8 +188,6 @@ final as (
         timeline,
         compliance_deadline,
         has_budget,
-        attributed_by,
-        is_repointed,
         rejection_reason,
         _line_number,
         _loaded_at,

@@ -1,5 +1,6 @@
--- The engagement events scoring may use: one row per event_id, attributed to a surviving
--- person. Future-dated events are kept and flagged (scoring excludes and counts them).
+-- The well-formed engagement events: one row per event_id, the contact and email as
+-- delivered (int_engagement_events_attributed resolves them to a person). Future-dated
+-- events are kept and flagged (scoring excludes and counts them).
 -- A view: the base model is the (incremental) table; a copy of its kept rows would cost a
 -- second full write of the largest table on every run for a plain filter.
 {{ config(materialized='view') }}
@@ -16,7 +17,8 @@ kept as (
 
     select
         event_id,
-        contact_id,
+        delivered_contact_id,
+        email,
         event_type,
         occurred_at,
         is_future,
@@ -25,7 +27,7 @@ kept as (
         source_system,
         topic,
         loaded_at,
-        attributed_by
+        _line_number
     from base_events
     where row_status = 'kept'
 

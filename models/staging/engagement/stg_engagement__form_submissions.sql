@@ -1,5 +1,6 @@
--- The form submissions scoring may use: one row per submission_id, attributed to a surviving
--- person. Future-dated submissions are kept and flagged (scoring excludes and counts them).
+-- The well-formed form submissions: one row per submission_id, the contact and email as
+-- delivered (int_form_submissions_attributed resolves them to a person). Future-dated
+-- submissions are kept and flagged (scoring excludes and counts them).
 -- A view over the (incremental) base table, like stg_engagement__events.
 {{ config(materialized='view') }}
 
@@ -15,7 +16,8 @@ kept as (
 
     select
         submission_id,
-        contact_id,
+        delivered_contact_id,
+        email,
         form_name,
         submitted_at,
         is_future,
@@ -23,7 +25,7 @@ kept as (
         timeline,
         compliance_deadline,
         has_budget,
-        attributed_by
+        _line_number
     from base_form_submissions
     where row_status = 'kept'
 

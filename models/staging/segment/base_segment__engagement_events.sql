@@ -9,8 +9,10 @@
     is its event name through seed segment_track_events (webinar attendance), else
     `segment_track`, which staging rejects as untracked_segment_event.
     topic: the first seed segment_url_patterns row with a topic whose pattern the url (a
-    track's page url) contains. _line_number: 10^12 plus the row's rank (pages before tracks)
-    keeps the numbers unique beside the CRM events'.
+    track's page url) contains. _line_number: a page's is 10^12 plus its line, a track's 2 x
+    10^12 plus its line (unique beside the CRM events', and stable when a table grows, which
+    the incremental engagement models rely on); without the loader's line (a database read in
+    place) the row's rank in its table by received_at and id.
 -#}
 
 {%- set line_offset = 1000000000000 -%}
@@ -209,12 +211,13 @@ final as (
         'segment' as source_system,
         url_topics.topic,
         coalesce(web_events.received_at, web_events._loaded_at) as loaded_at,
-        {{ line_offset }} + row_number() over (
-            order by
-                web_events.is_track asc,
-                web_events._line_number asc nulls last,
-                web_events.received_at asc nulls last,
-                web_events.event_id asc
+        {{ line_offset }} * (case when web_events.is_track then 2 else 1 end)
+        + coalesce(
+            web_events._line_number,
+            row_number() over (
+                partition by web_events.is_track
+                order by web_events.received_at asc nulls last, web_events.event_id asc
+            )
         ) as _line_number,
         coalesce(
             web_events._loaded_at, web_events.received_at, {{ dbt.current_timestamp() }}

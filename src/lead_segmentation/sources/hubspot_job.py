@@ -11,9 +11,10 @@ job's own, unchanged.
     neither                  the demo population, converted to connector shape once per as-of
                              (data/demo/<as_of>/hubspot, beside the six-file demo)
 
-The incremental engagement models are rebuilt in full on every HubSpot run (the six-file
-loader's continuity tracking does not apply to connector tables), and the six-file
-continuity record is cleared, so a later files run rebuilds in full too.
+A run from a folder is incremental, like a files run, while the connector tables the events
+are made from continue the load the models were built from (hubspot_continuity.py); a
+database read in place is rebuilt in full. The six-file continuity record is cleared, so a
+later files run rebuilds in full too (and a files run clears the HubSpot one).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from lead_segmentation.gates import Finding, Gate, GateFailed
+from lead_segmentation.sources import hubspot_continuity
 from lead_segmentation.sources.hubspot_tables import ATTACHED_ALIAS, SOURCES, all_connector_tables
 from lead_segmentation.sources.load_hubspot import (
     HubspotLoadError,
@@ -41,6 +43,7 @@ class PreparedSource:
     raw_counts: dict[str, int]  # raw contract table -> connector rows feeding it
     variables: dict  # dbt vars that point the build at the connector tables
     connector_rows: dict[str, int]
+    from_folder: bool = False  # loaded by the job (line numbers: incremental runs possible)
 
 
 def demo_hubspot_dir(raw_dir: Path, say) -> Path:
@@ -107,12 +110,14 @@ def load(args, raw_dir: Path | None, say) -> PreparedSource:
                     segment_enabled=True, segment_database=ATTACHED_ALIAS, segment_schema="segment"
                 )
             say(f"attached {database} read-only (schema {args.source_schema}); nothing copied")
+            from_folder = False
         else:
             result = load_hubspot_folder(raw_dir, args.work_db, quiet=args.quiet)
             rows = result.rows
             variables = {"crm_source": "hubspot", "hubspot_schema": SOURCES["hubspot"][1]}
             if result.has_segment:
                 variables.update(segment_enabled=True, segment_schema=SOURCES["segment"][1])
+            from_folder = True
     except HubspotLoadError as exc:
         raise GateFailed(
             Gate.RAW_LOAD,
@@ -124,7 +129,33 @@ def load(args, raw_dir: Path | None, say) -> PreparedSource:
     if result.missing:
         say(f"connector tables absent (read as empty): {', '.join(result.missing)}")
     _forget_built_files(args.work_db)
-    return PreparedSource(raw_counts=_raw_counts(rows), variables=variables, connector_rows=rows)
+    if from_folder:
+        hubspot_continuity.record_load(args.work_db)
+    else:
+        hubspot_continuity.forget_built(args.work_db)
+    return PreparedSource(
+        raw_counts=_raw_counts(rows), variables=variables, connector_rows=rows, from_folder=from_folder
+    )
+
+
+def decide_full_refresh(args, prepared: PreparedSource, say) -> bool:
+    """Whether the build must rebuild the incremental models (see the module docstring)."""
+    if args.full_refresh:
+        return True
+    if not prepared.from_folder:
+        say("a database read in place has no line numbers: building the incremental models in full")
+        return True
+    broken = hubspot_continuity.breaks(args.work_db)
+    first = [c.table for c in broken if c.built_rows is None]
+    other = [c.table for c in broken if c.built_rows is not None]
+    if first:
+        say(f"{', '.join(first)}: no HubSpot build recorded yet: building the incremental models in full")
+    if other:
+        say(
+            f"{', '.join(other)}: not a continuation of the load the incremental models were "
+            "built from: rebuilding them in full"
+        )
+    return bool(broken)
 
 
 def check(args, prepared: PreparedSource, as_of: dt.date, config, session):

@@ -21,6 +21,33 @@ LOADED_SCHEMA = SOURCES["hubspot"][1]
 # Alias under which the job attaches a user's DuckDB database read-only (var hubspot_database).
 ATTACHED_ALIAS = "hubspot_source"
 
+# The connector's columns that hold a person's personal data (GDPR), the counterpart of
+# raw_schema.PERSONAL_COLUMNS (which the staging models' own names already are): the erasure
+# (erasure.py) clears them in the connector tables loaded into the work database. `recipient`
+# is email_event's address (also in staging.stg_hubspot__email_event).
+CONNECTOR_PERSONAL_COLUMNS: tuple[str, ...] = (
+    "property_email",
+    "property_firstname",
+    "property_lastname",
+    "property_phone",
+    "property_mobilephone",
+    "recipient",
+)
+# The connector tables the engagement events are made from (base_hubspot__engagement_events,
+# base_segment__engagement_events): a HubSpot run is incremental while each continues the
+# load the models were built from (hubspot_continuity.py).
+INCREMENTAL_CONNECTOR_TABLES: tuple[str, ...] = (
+    "email_event",
+    "email_event_click",
+    "email_event_status_change",
+    "email_campaign",
+    "pages",
+    "tracks",
+    "identifies",
+)
+# Columns of a connector table that name a person's address (the erasure matches rows by them).
+CONNECTOR_EMAIL_COLUMNS: tuple[str, ...] = ("property_email", "recipient")
+
 
 @dataclasses.dataclass(frozen=True)
 class ConnectorTable:

@@ -1,0 +1,82 @@
+{#-
+    Every kept engagement event of stg_engagement__events, attributed to a person through the
+    identity map: a given contact_id decides alone (re-pointed to its surviving person; when
+    it resolves to nobody the row is `unknown_contact` and the email is not tried); without
+    one, the normalised email names the person (`unattributed` when it names nobody).
+    A view: the events are the largest table, and scoring reads them as daily counts
+    (int_contacts_signals_counted, keyed by the identity as delivered); only the audit
+    (reconciliation, rejected rows) and its tests read every attributed event.
+-#}
+
+{{ config(materialized='view') }}
+
+with
+
+events as (
+
+    select * from {{ ref('stg_engagement__events') }}
+
+),
+
+contact_identities as (
+
+    select * from {{ ref('int_contact_identities_resolved') }}
+
+),
+
+people_by_email as (
+
+    {{ people_by_email('contact_identities') }}
+
+),
+
+attributed as (
+
+    select
+        events.event_id,
+        events.event_type,
+        events.occurred_at,
+        events.is_future,
+        events.page_url,
+        events.campaign_id,
+        events.source_system,
+        events.topic,
+        events.loaded_at,
+        events.delivered_contact_id,
+        events.email,
+        events._line_number,
+        -- A given contact_id decides alone: when it does not resolve, the email is not tried.
+        {{ attributed_person_id("events.delivered_contact_id is not null") }} as contact_id,
+        case
+            when by_contact_id.person_id is not null then 'contact_id'
+            when
+                events.delivered_contact_id is null
+                and by_email.person_id is not null
+                then 'email'
+        end as attributed_by,
+        coalesce(by_contact_id.is_merged, false) as is_repointed
+    from events
+    left join contact_identities as by_contact_id
+        on events.delivered_contact_id = by_contact_id.contact_id
+    -- A plain equi-join: a condition on delivered_contact_id inside `on` turns this into a
+    -- nested-loop join (every row against every email); the cases above ignore the match
+    -- when a contact_id was given.
+    left join people_by_email as by_email
+        on events.email = by_email.email
+
+),
+
+judged as (
+
+    select
+        *,
+        case
+            when contact_id is not null then null
+            when delivered_contact_id is null then 'unattributed'
+            else 'unknown_contact'
+        end as rejection_reason
+    from attributed
+
+)
+
+select * from judged
