@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -110,7 +111,17 @@ class Job:
 
 
 @pytest.fixture
-def job(tmp_path, built_warehouse, generated_raw_dir, monkeypatch, capsys) -> Job:
+def terminal_sigint():
+    """Ctrl-C as a terminal's job gets it. A shell starts a background job with SIGINT
+    ignored, and Python then never raises KeyboardInterrupt: without this the SIGINT faults
+    would test how pytest was launched, not the job."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.fixture
+def job(tmp_path, built_warehouse, generated_raw_dir, monkeypatch, capsys, terminal_sigint) -> Job:
     job = Job(tmp_path, built_warehouse, generated_raw_dir, monkeypatch, capsys)
     code, out, err = job.run()
     assert code == 0, out + err
