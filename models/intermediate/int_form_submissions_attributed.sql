@@ -40,13 +40,7 @@ attributed as (
         -- A given contact_id decides alone: when it does not resolve, the email is not tried.
         {{ attributed_person_id("form_submissions.delivered_contact_id is not null") }}
             as contact_id,
-        case
-            when by_contact_id.person_id is not null then 'contact_id'
-            when
-                form_submissions.delivered_contact_id is null
-                and by_email.person_id is not null
-                then 'email'
-        end as attributed_by,
+        {{ attributed_by("form_submissions.delivered_contact_id") }} as attributed_by,
         coalesce(by_contact_id.is_merged, false) as is_repointed
     from form_submissions
     left join contact_identities as by_contact_id
@@ -61,11 +55,8 @@ judged as (
 
     select
         *,
-        case
-            when contact_id is not null then null
-            when delivered_contact_id is null then 'unattributed'
-            else 'unknown_contact'
-        end as rejection_reason
+        {{ attribution_rejection_reason("contact_id", "delivered_contact_id") }}
+            as rejection_reason
     from attributed
 
 )
