@@ -15,6 +15,23 @@
 ) -%}
     {%- set account_keys = [] -%}
     {%- for key in keys -%}{%- do account_keys.append(accounts ~ '.' ~ key) -%}{%- endfor -%}
+    {#- Signals that fire once per account on a condition of the account's own fields (points
+        from scoring_risk_signals); regulated industry, frameworks, deadlines and exposed
+        services need more than that and have their own branches below. -#}
+    {%- set account_flag_signals = {
+        'eol_software':
+            accounts ~ '.eol_software_count >= risk_parameters.eol_software_min',
+        'no_edr': 'not ' ~ accounts ~ '.has_edr',
+        'no_24x7_soc': 'not ' ~ accounts ~ '.has_24x7_soc',
+        'small_security_team':
+            accounts ~ '.security_team_size < risk_parameters.small_security_team_below',
+        'no_siem': 'not ' ~ accounts ~ '.has_siem',
+        'no_mfa': 'not ' ~ accounts ~ '.has_mfa',
+        'no_identity_provider': accounts ~ ".identity_provider = 'none'",
+        'recent_incident':
+            age_in_days(accounts ~ '.last_incident_at', as_of=as_of)
+            ~ ' between 0 and risk_parameters.recent_incident_days',
+    } -%}
     with
 
     risk_signals as (
@@ -157,17 +174,6 @@
 
         union all
 
-        select
-            {{ account_keys | join(',\n            ') }},
-            'eol_software' as signal_name,
-            1 as signal_units,
-            cast(null as integer) as band_points
-        from {{ accounts }}
-        cross join risk_parameters
-        where {{ accounts }}.eol_software_count >= risk_parameters.eol_software_min
-
-        union all
-
         -- 1..4 exposed services: the signal's points; 5 or more: the high band's points.
         select
             {{ account_keys | join(',\n            ') }},
@@ -182,81 +188,19 @@
         from {{ accounts }}
         cross join risk_parameters
         where {{ accounts }}.exposed_services_count >= risk_parameters.exposed_services_min
-
-        union all
-
-        select
-            {{ keys | join(',\n            ') }},
-            'no_edr' as signal_name,
-            1 as signal_units,
-            cast(null as integer) as band_points
-        from {{ accounts }}
-        where not has_edr
-
-        union all
-
-        select
-            {{ keys | join(',\n            ') }},
-            'no_24x7_soc' as signal_name,
-            1 as signal_units,
-            cast(null as integer) as band_points
-        from {{ accounts }}
-        where not has_24x7_soc
+        {%- for signal_name, fires_when in account_flag_signals.items() %}
 
         union all
 
         select
             {{ account_keys | join(',\n            ') }},
-            'small_security_team' as signal_name,
+            '{{ signal_name }}' as signal_name,
             1 as signal_units,
             cast(null as integer) as band_points
         from {{ accounts }}
         cross join risk_parameters
-        where {{ accounts }}.security_team_size < risk_parameters.small_security_team_below
-
-        union all
-
-        select
-            {{ keys | join(',\n            ') }},
-            'no_siem' as signal_name,
-            1 as signal_units,
-            cast(null as integer) as band_points
-        from {{ accounts }}
-        where not has_siem
-
-        union all
-
-        select
-            {{ keys | join(',\n            ') }},
-            'no_mfa' as signal_name,
-            1 as signal_units,
-            cast(null as integer) as band_points
-        from {{ accounts }}
-        where not has_mfa
-
-        union all
-
-        select
-            {{ keys | join(',\n            ') }},
-            'no_identity_provider' as signal_name,
-            1 as signal_units,
-            cast(null as integer) as band_points
-        from {{ accounts }}
-        where identity_provider = 'none'
-
-        union all
-
-        -- Within the N days before the scoring date; an incident dated after it is ignored.
-        select
-            {{ account_keys | join(',\n            ') }},
-            'recent_incident' as signal_name,
-            1 as signal_units,
-            cast(null as integer) as band_points
-        from {{ accounts }}
-        cross join risk_parameters
-        where
-            {{ age_in_days(accounts ~ '.last_incident_at', as_of=as_of) }}
-            between 0 and risk_parameters.recent_incident_days
+        where {{ fires_when }}
+        {%- endfor %}
 
     ),
 
