@@ -1,9 +1,9 @@
 {#- The relation a raw-contract table (CONTRACT.md section 1) is read from, chosen by var
     `crm_source`: `files` (default) -> the loaded table in source `crm` / `engagement`;
-    `hubspot` -> the HubSpot adapter model `base_hubspot__<table>`, which produces exactly the
+    `hubspot` -> the HubSpot adapter model `stg_hubspot__<table>`, which produces exactly the
     contract's columns (plus the loader's _line_number and _loaded_at). With var
     segment_enabled, engagement_events is the CRM's events and the Segment web events
-    (base_segment__engagement_events) together. Only the base models call it, so everything
+    (stg_segment__engagement_events) together. Only the base models call it, so everything
     after them is source-agnostic. -#}
 {% macro raw_relation(table_name) -%}
     {%- set source_names = {
@@ -21,7 +21,7 @@
     {%- if crm_source == "files" -%}
         {%- set relation = source(source_names[table_name], table_name) -%}
     {%- elif crm_source == "hubspot" -%}
-        {%- set relation = ref("base_hubspot__" ~ table_name) -%}
+        {%- set relation = ref("stg_hubspot__" ~ table_name) -%}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
             "var crm_source must be 'files' or 'hubspot', not '" ~ crm_source ~ "'"
@@ -35,7 +35,7 @@
         (
             select {{ columns | join(", ") }} from {{ relation }}
             union all
-            select {{ columns | join(", ") }} from {{ ref("base_segment__engagement_events") }}
+            select {{ columns | join(", ") }} from {{ ref("stg_segment__engagement_events") }}
         ) as raw_engagement_events
     {%- else -%}
         {{ relation }}

@@ -150,14 +150,14 @@ def _hubspot_merged_ids(tables) -> str:
 
 def register_deleted_in_hubspot(con: duckdb.DuckDBPyConnection, tables) -> int:
     """Register the people HubSpot deleted; returns how many were new. Reads the build's
-    staging.stg_hubspot__contact (the connector's contact table as read: after the load it is
+    staging.base_hubspot__contact (the connector's contact table as read: after the load it is
     the previous build's, after the build the current one) and the contacts the last build
     held (HUBSPOT_SEEN), then records the current ones there. A merged contact is not a
     deleted person, nor is a deleted one whose address lives on another contact."""
-    if not _has(tables, "staging", "stg_hubspot__contact", "contact_id", "email", "is_fivetran_deleted"):
+    if not _has(tables, "staging", "base_hubspot__contact", "contact_id", "email", "is_fivetran_deleted"):
         return 0
     merged = _hubspot_merged_ids(tables)
-    contacts = "staging.stg_hubspot__contact"
+    contacts = "staging.base_hubspot__contact"
     live_keys = (
         f"select {_key('email')} from {contacts} "
         "where not coalesce(is_fivetran_deleted, false) and email is not null"
@@ -235,9 +235,9 @@ def scrub(con: duckdb.DuckDBPyConnection, tables=None, source: str = "files") ->
             "insert into erased_ids select contact_id from raw.crm_contacts group by contact_id "
             "having coalesce(arg_max(is_deleted, updated_at), false)"
         )
-    if source == "hubspot" and _has(tables, "staging", "stg_hubspot__contact", "contact_id", "is_fivetran_deleted"):
+    if source == "hubspot" and _has(tables, "staging", "base_hubspot__contact", "contact_id", "is_fivetran_deleted"):
         con.execute(  # contacts HubSpot deleted (not merged), whatever address they carried
-            "insert into erased_ids select contact_id from staging.stg_hubspot__contact "
+            "insert into erased_ids select contact_id from staging.base_hubspot__contact "
             f"where coalesce(is_fivetran_deleted, false) and contact_id not in ({_hubspot_merged_ids(tables)})"
         )
     rows = changed_tables = 0

@@ -298,7 +298,7 @@ def test_hubspot_erasure_requests_and_deletions_leave_no_email_or_name(hubspot_p
             ).fetchone()[0]
             assert named == 0, who
         still = con.execute(
-            "select email from staging.stg_hubspot__contact where contact_id = ?", [merged[col["id"]]]
+            "select email from staging.base_hubspot__contact where contact_id = ?", [merged[col["id"]]]
         ).fetchall()
         assert still == [("former.address@merged-example.org",)]
         log = " ".join(str(v) for v in con.execute("select * from ops.pipeline_runs").fetchall())

@@ -1,12 +1,13 @@
 -- One row per kept account and distinct framework it lists (canonical names; unmapped ones as
--- cleaned). Split from stg_crm__accounts.compliance_frameworks, which base_crm__accounts has
+-- cleaned). Split from the kept rows' compliance_frameworks, which base_crm__accounts has
 -- already normalised, deduplicated and joined by `; `: accounts with '' (known none) or NULL
--- (unknown) have no row here.
+-- (unknown) have no row here. Reads the base model, as stg_crm__accounts does (a staging
+-- model never reads an stg_ model).
 with
 
-accounts as (
+base_accounts as (
 
-    select * from {{ ref('stg_crm__accounts') }}
+    select * from {{ ref('base_crm__accounts') }}
 
 ),
 
@@ -15,7 +16,8 @@ framework_parts as (
     select
         account_id,
         {{ split_to_rows('compliance_frameworks', ';') }} as framework_text
-    from accounts
+    from base_accounts
+    where row_status = 'kept'
 
 ),
 

@@ -11,13 +11,13 @@ with
 
 contacts as (
 
-    select * from {{ ref('stg_hubspot__contact') }}
+    select * from {{ ref('base_hubspot__contact') }}
 
 ),
 
 merge_audit as (
 
-    select * from {{ ref('stg_hubspot__contact_merge_audit') }}
+    select * from {{ ref('base_hubspot__contact_merge_audit') }}
 
 ),
 

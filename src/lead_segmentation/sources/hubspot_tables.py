@@ -24,7 +24,7 @@ ATTACHED_ALIAS = "hubspot_source"
 # The connector's columns that hold a person's personal data (GDPR), the counterpart of
 # raw_schema.PERSONAL_COLUMNS (which the staging models' own names already are): the erasure
 # (erasure.py) clears them in the connector tables loaded into the work database. `recipient`
-# is email_event's address (also in staging.stg_hubspot__email_event).
+# is email_event's address (also in staging.base_hubspot__email_event).
 CONNECTOR_PERSONAL_COLUMNS: tuple[str, ...] = (
     "property_email",
     "property_firstname",
@@ -33,8 +33,8 @@ CONNECTOR_PERSONAL_COLUMNS: tuple[str, ...] = (
     "property_mobilephone",
     "recipient",
 )
-# The connector tables the engagement events are made from (base_hubspot__engagement_events,
-# base_segment__engagement_events): a HubSpot run is incremental while each continues the
+# The connector tables the engagement events are made from (stg_hubspot__engagement_events,
+# stg_segment__engagement_events): a HubSpot run is incremental while each continues the
 # load the models were built from (hubspot_continuity.py).
 INCREMENTAL_CONNECTOR_TABLES: tuple[str, ...] = (
     "email_event",
