@@ -580,7 +580,7 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
             raw_counts = prepared.raw_counts
             record.row_counts["raw"] = prepared.connector_rows
             variables.update(prepared.variables)
-            full_refresh = hubspot_job.decide_full_refresh(args, prepared, progress.say)
+            full_refresh = hubspot_job.decide_full_refresh(args, prepared, config, progress.say)
             # Erasure requests and people HubSpot deleted: their email and name leave the
             # connector tables loaded into the work database (and the rows earlier builds hold).
             erased = erase(args.work_db, args.erase_email, source="hubspot")

@@ -138,14 +138,34 @@ def load(args, raw_dir: Path | None, say) -> PreparedSource:
     )
 
 
-def decide_full_refresh(args, prepared: PreparedSource, say) -> bool:
-    """Whether the build must rebuild the incremental models (see the module docstring)."""
+def decide_full_refresh(args, prepared: PreparedSource, config, say) -> bool:
+    """Whether the build must rebuild the incremental models (see the module docstring).
+
+    As for the six files (pipeline.decide_full_refresh): a connector table that does not
+    continue the built load and holds fewer than raw.min_rebuild_row_share of its rows (a
+    folder of only the new sync, a truncated export) stops the run at the raw gate, naming
+    the table, instead of rebuilding the history from it (--full-refresh overrides)."""
     if args.full_refresh:
         return True
     if not prepared.from_folder:
         say("a database read in place has no line numbers: building the incremental models in full")
         return True
     broken = hubspot_continuity.breaks(args.work_db)
+    shrunk = [
+        Finding(
+            f"hubspot.{c.table}.continuity",
+            f"{c.rows:,} rows, not a continuation of the {c.built_rows:,} rows the "
+            "incremental models were built from: rebuilding from this table would drop the "
+            f"history (below raw.min_rebuild_row_share {config.min_rebuild_row_share}). "
+            "Land the connector's full table; or run with --full-refresh to rebuild from "
+            "this data alone",
+            look=f"{all_connector_tables()[c.table].loaded_schema}.{c.table}",
+        )
+        for c in broken
+        if c.built_rows and c.rows < config.min_rebuild_row_share * c.built_rows
+    ]
+    if shrunk:
+        raise GateFailed(Gate.RAW_CHECKS, shrunk)
     first = [c.table for c in broken if c.built_rows is None]
     other = [c.table for c in broken if c.built_rows is not None]
     if first:
