@@ -12,7 +12,7 @@
         {{ return("") }}
     {%- endif -%}
     {%- set found = run_query(
-        "select cast(max_by(as_of_date, recorded_at) as varchar) from " ~ relation) -%}
+        "select cast(max_by(as_of_date, recorded_at) as " ~ dbt.type_string() ~ ") from " ~ relation) -%}
     {%- set day = found.columns[0].values()[0] if found and found.rows | length else none -%}
     {{ return(day or "") }}
 {%- endmacro %}

@@ -172,6 +172,16 @@ class _Suite:
             look=f"select {column}, count(*) as copies from {self.relation} group by all having count(*) > 1",
         )
 
+    def is_run_as_of(self, as_of):
+        self.add(
+            "ExpectColumnValuesToBeInSet",
+            "as_of_date.is_run_as_of",
+            column="as_of_date",
+            value_set=[as_of.isoformat()],
+            description=f"as_of_date is the run's as-of ({as_of})",
+            look_where=f"as_of_date <> date '{as_of}' or as_of_date is null",
+        )
+
     def columns(self, expected: Sequence[str], present: list[str]):
         missing = [c for c in expected if c not in present]
         extra = [c for c in present if c not in expected]
@@ -243,14 +253,7 @@ def _lead_scores(present: list[str], as_of: dt.date, config: QualityConfig) -> _
     s.not_null("is_marketing_qualified")
     s.not_null("is_sales_qualified")
     s.not_null("scoring_version")
-    s.add(
-        "ExpectColumnValuesToBeInSet",
-        "as_of_date.is_run_as_of",
-        column="as_of_date",
-        value_set=[as_of.isoformat()],
-        description=f"as_of_date is the run's as-of ({as_of})",
-        look_where=f"as_of_date <> date '{as_of}' or as_of_date is null",
-    )
+    s.is_run_as_of(as_of)
     return s
 
 
@@ -355,14 +358,7 @@ def _segment_matrix(present: list[str], as_of: dt.date, config: QualityConfig) -
     s.between("accounts", 0)
     for column in ("share_of_contacts", "mql_rate", "sql_rate", "opportunity_rate", "won_rate"):
         s.between(column, 0, 1)
-    s.add(
-        "ExpectColumnValuesToBeInSet",
-        "as_of_date.is_run_as_of",
-        column="as_of_date",
-        value_set=[as_of.isoformat()],
-        description=f"as_of_date is the run's as-of ({as_of})",
-        look_where=f"as_of_date <> date '{as_of}' or as_of_date is null",
-    )
+    s.is_run_as_of(as_of)
     return s
 
 

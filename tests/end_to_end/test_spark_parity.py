@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import PROJECT_DIR, dbt_bin, dbt_env
+from conftest import PROJECT_DIR, dbt_bin, dbt_env, run_dbt
 
 JAVA = os.environ.get("JAVA_HOME") or shutil.which("java")
 # The tests that build on Spark (all but the comparison's own self-check).
@@ -239,6 +239,69 @@ def test_mart_matches_duckdb_row_for_row(spark_build, built_warehouse, mart):
         f"{mart}: {len(differences)} difference(s) between DuckDB and Spark, first "
         f"{SHOWN_DIFFERENCES}:\n" + "\n".join(differences[:SHOWN_DIFFERENCES])
     )
+
+
+# The backtest (models/backtest, built only when asked): two as-of dates whose 90-day horizon
+# is complete by the session's scoring date, and the tables compared with their keys.
+BACKTEST_VARS = {"backtest_as_of_dates": "2026-02-28,2026-03-31"}
+BACKTEST_TABLES = {
+    "int_backtest_contacts_scored": ["as_of_date", "contact_id"],
+    "score_backtest": ["as_of_date", "score_name", "outcome", "bucket_type", "bucket"],
+}
+
+
+@spark_test
+def test_backtest_on_spark_passes_and_matches_duckdb(spark_build, built_warehouse, tmp_path):
+    """The backtest builds on Spark with its unit and data tests passing, and scores the same
+    people the same way as on DuckDB: the point-in-time scores and the evaluation row for row.
+    (It writes only the backtest schema, never the marts compared above.)"""
+    database = tmp_path / "work.duckdb"
+    shutil.copy(built_warehouse.database, database)
+    duck_target = tmp_path / "duckdb_target"
+    run_dbt(
+        ["build", "--select", "tag:backtest"],
+        database=database,
+        target_path=duck_target,
+        as_of=spark_build.as_of,
+        extra_vars=BACKTEST_VARS,
+    )
+
+    spark_target = tmp_path / "spark_target"
+    env = dbt_env(
+        tmp_path / "unused.duckdb",
+        spark_target,
+        {"DBT_TARGET": "spark", "SPARK_WAREHOUSE_DIR": str(spark_build.warehouse_dir)},
+    )
+    variables = {"as_of_date": spark_build.as_of.isoformat(), **BACKTEST_VARS}
+    result = subprocess.run(
+        [dbt_bin(), "build", "--select", "tag:backtest", "--vars", json.dumps(variables),
+         "--project-dir", str(PROJECT_DIR)],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, (
+        f"the backtest failed on Spark:\n{result.stdout[-8000:]}\n{result.stderr[-2000:]}"
+    )
+    on_spark, on_duckdb = _run_results(spark_target), _run_results(duck_target)
+    assert set(on_spark) == set(on_duckdb)
+    assert {s for uid, s in on_spark.items() if not uid.startswith("operation.")} <= {"success", "pass"}
+    assert any(uid.startswith("unit_test.") for uid in on_spark), "no backtest unit test ran"
+
+    for table, key in BACKTEST_TABLES.items():
+        with duckdb.connect(str(database), read_only=True) as con:
+            duck_columns, kept, duck_rows = _rows(con, f"backtest.{table}", set())
+        with duckdb.connect() as con:
+            spark_relation = f"read_parquet('{spark_build.table_files('backtest', table)}')"
+            spark_columns, _, spark_rows = _rows(con, spark_relation, set())
+        assert spark_columns == duck_columns, f"{table}: columns differ"
+        assert len(duck_rows) > 0, f"{table}: the DuckDB backtest has no rows to compare"
+        differences = _differences(kept, key, duck_rows, spark_rows)
+        assert not differences, (
+            f"{table}: {len(differences)} difference(s) between DuckDB and Spark, first "
+            f"{SHOWN_DIFFERENCES}:\n" + "\n".join(differences[:SHOWN_DIFFERENCES])
+        )
 
 
 def _table_rows(relation: str) -> Counter:
