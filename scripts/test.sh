@@ -12,5 +12,10 @@ lint_dir="$(mktemp -d)"
 trap 'rm -rf "$lint_dir"' EXIT
 DBT_DUCKDB_PATH="$lint_dir/lint.duckdb" DUCKDB_TEMP_DIRECTORY="$lint_dir/tmp" \
     .venv/bin/sqlfluff lint models --processes 2
-echo "[test] pytest"
-.venv/bin/python -m pytest tests "$@"
+# Two worker processes (pytest-xdist), each taking whole test files (--dist loadfile: a
+# file's module-scoped builds and runs stay in one worker and are made once). dbt's, Great
+# Expectations' and the job's Python is single-threaded, so two workers use a 2-core machine
+# the second worker uses the second core (README "Testing"). TEST_WORKERS=0 runs in one process.
+workers="${TEST_WORKERS:-2}"
+echo "[test] pytest ($workers workers)"
+.venv/bin/python -m pytest tests -n "$workers" --dist loadfile "$@"

@@ -1,4 +1,5 @@
-"""Shared pytest fixtures: one generated, loaded and dbt-built warehouse per test session.
+"""Shared pytest fixtures: one generated, loaded and dbt-built warehouse per test run (shared
+by the pytest-xdist workers).
 
 The build happens in a temporary folder (own DuckDB file, own dbt target path), so tests
 never touch the repository's warehouse/ and can run beside a developer's own builds.
@@ -8,11 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -91,14 +95,37 @@ class BuiltWarehouse:
         return duckdb.connect(str(self.database), read_only=True)
 
 
+def made_once(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder filled by `make(folder)` once per test run. In one process: a new folder of
+    this session. Under pytest-xdist (scripts/test.sh runs two workers) the workers share it:
+    the first that needs it makes it in the run's common temp folder while the others wait on
+    a lock, then reuse it (tests only read these folders; what they change, they copy)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    common = tmp_path_factory.getbasetemp().parent  # <run>/popen-gw0 -> <run>
+    folder, done = common / name, common / f"{name}.done"
+    with open(common / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            if folder.exists():  # left by a worker whose make failed: start over
+                shutil.rmtree(folder)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def generated_raw_dir(tmp_path_factory) -> Path:
-    """Scale-TEST_SCALE demo data as of TEST_AS_OF (generated once per session)."""
+    """Scale-TEST_SCALE demo data as of TEST_AS_OF (generated once per test run)."""
     from lead_segmentation.demo.generate_raw import generate
 
-    out = tmp_path_factory.mktemp("raw")
-    generate(scale=TEST_SCALE, seed=TEST_SEED, out_dir=out, as_of=TEST_AS_OF, fmt="csv")
-    return out
+    def make(out: Path) -> None:
+        generate(scale=TEST_SCALE, seed=TEST_SEED, out_dir=out, as_of=TEST_AS_OF, fmt="csv")
+
+    return made_once(tmp_path_factory, "raw", make)
 
 
 @pytest.fixture(scope="session")
@@ -107,15 +134,16 @@ def built_warehouse(tmp_path_factory, generated_raw_dir) -> BuiltWarehouse:
     unit and data tests). Fails the depending tests when any dbt test fails."""
     from lead_segmentation.load_raw import load_raw
 
-    root = tmp_path_factory.mktemp("warehouse")
-    database = root / "work.duckdb"
-    target_path = root / "target"
-    counts = load_raw(generated_raw_dir, database, quiet=True)
-    run_dbt(["build"], database=database, target_path=target_path)
+    def make(root: Path) -> None:
+        counts = load_raw(generated_raw_dir, root / "work.duckdb", quiet=True)
+        run_dbt(["build"], database=root / "work.duckdb", target_path=root / "target")
+        (root / "raw_counts.json").write_text(json.dumps(counts))
+
+    root = made_once(tmp_path_factory, "warehouse", make)
     return BuiltWarehouse(
-        database=database,
+        database=root / "work.duckdb",
         as_of=TEST_AS_OF,
         raw_dir=generated_raw_dir,
-        target_path=target_path,
-        raw_counts=counts,
+        target_path=root / "target",
+        raw_counts=json.loads((root / "raw_counts.json").read_text()),
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import json
 import os
 import shutil
@@ -56,17 +57,21 @@ class Job:
     is a stand-in that records how it was called (the database is already built) and the docs
     step writes a small page instead of running dbt."""
 
-    def __init__(self, root: Path, built, raw_dir: Path, monkeypatch, capsys):
+    def __init__(self, root: Path, raw_dir: Path, monkeypatch, capsys=None, *, built=None, builds=()):
+        """On `root`'s folders wh/ and pub/: fresh ones with a copy of `built`'s work database,
+        or (built None) the ones already there, copied from another job's (`builds`: its
+        stand-in's calls so far). Without `capsys` the output is captured by redirection."""
         from lead_segmentation import dbt_build
 
         self.root = root
         self.raw_dir = raw_dir
         self.work_db = root / "wh" / "work.duckdb"
         self.published_db = root / "pub" / "published.duckdb"
-        self.work_db.parent.mkdir(parents=True)
-        self.published_db.parent.mkdir(parents=True)
-        shutil.copy(built.database, self.work_db)
-        self.builds: list[dict] = []
+        if built is not None:
+            self.work_db.parent.mkdir(parents=True)
+            self.published_db.parent.mkdir(parents=True)
+            shutil.copy(built.database, self.work_db)
+        self.builds: list[dict] = list(builds)
         self.monkeypatch, self.capsys = monkeypatch, capsys
 
         def fake_build(project_dir, work_db, variables, *, say, **options):
@@ -94,17 +99,22 @@ class Job:
             self.monkeypatch.setenv(FAULT_ENV, fault)
         else:
             self.monkeypatch.delenv(FAULT_ENV, raising=False)
+        argv = [
+            "--raw-dir", str(self.raw_dir),
+            "--as-of", as_of.isoformat(),
+            "--work-db", str(self.work_db),
+            "--published-db", str(self.published_db),
+            "--quiet",
+            *args,
+        ]
+        if self.capsys is None:
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = pipeline.main(argv)
+            self.monkeypatch.delenv(FAULT_ENV, raising=False)
+            return code, out.getvalue(), err.getvalue()
         self.capsys.readouterr()
-        code = pipeline.main(
-            [
-                "--raw-dir", str(self.raw_dir),
-                "--as-of", as_of.isoformat(),
-                "--work-db", str(self.work_db),
-                "--published-db", str(self.published_db),
-                "--quiet",
-                *args,
-            ]
-        )
+        code = pipeline.main(argv)
         self.monkeypatch.delenv(FAULT_ENV, raising=False)
         out = self.capsys.readouterr()
         return code, out.out, out.err
@@ -120,12 +130,27 @@ def terminal_sigint():
     signal.signal(signal.SIGINT, previous)
 
 
-@pytest.fixture
-def job(tmp_path, built_warehouse, generated_raw_dir, monkeypatch, capsys, terminal_sigint) -> Job:
-    job = Job(tmp_path, built_warehouse, generated_raw_dir, monkeypatch, capsys)
-    code, out, err = job.run()
+@pytest.fixture(scope="module")
+def published_once(tmp_path_factory, built_warehouse, generated_raw_dir) -> tuple[Path, list[dict]]:
+    """The job's first run (exit 0, published) on a copy of the session's built work database,
+    done once: each test starts from a copy of its folders (work database with its run log,
+    published file, report) instead of running it again. Returns the folder and the
+    stand-in build's calls."""
+    root = tmp_path_factory.mktemp("faults_published_once")
+    with pytest.MonkeyPatch.context() as patch:
+        first = Job(root, generated_raw_dir, patch, built=built_warehouse)
+        code, out, err = first.run()
     assert code == 0, out + err
-    return job
+    return root, first.builds
+
+
+@pytest.fixture
+def job(tmp_path, published_once, generated_raw_dir, monkeypatch, capsys, terminal_sigint) -> Job:
+    """A job whose first run has published (a copy of published_once's folders)."""
+    template, builds = published_once
+    for folder in ("wh", "pub"):
+        shutil.copytree(template / folder, tmp_path / folder)
+    return Job(tmp_path, generated_raw_dir, monkeypatch, capsys, builds=builds)
 
 
 # ---- 1. interrupts tell the truth about what is published ----------------------------------
