@@ -3,12 +3,12 @@
     identity map: a given contact_id decides alone (re-pointed to its surviving person; when
     it resolves to nobody the row is `unknown_contact` and the email is not tried); without
     one, the normalised email names the person (`unattributed` when it names nobody).
-    A view: the events are the largest table, and scoring reads them as daily counts
-    (int_contacts_signals_counted, keyed by the identity as delivered); only the audit
-    (reconciliation, rejected rows) and its tests read every attributed event.
+    A table (issue 17): scoring reads the events as daily counts (int_contacts_signals_counted,
+    keyed by the identity as delivered), but the audit (three models) and this model's tests
+    read every attributed event; as a view each of them re-ran the join over all events.
 -#}
 
-{{ config(materialized='view') }}
+{{ config(materialized='table') }}
 
 with
 

@@ -6,7 +6,10 @@
     once per model (`data_tests: [row_rules]`), reads at execution time from `graph` the tests
     of those kinds attached to its model (and only to it) whose severity is its own (a model
     with warn rules declares a second one with `config: {severity: warn}`), and evaluates them
-    all in one scan: every rule is a boolean per row (unique: a window count per partition),
+    all in one scan: every rule is a boolean per row (a key rule: whether the row's value is
+    among the key's duplicated values, found by a grouped pass `group by key having count(*) >
+    1` and joined back; on a large relation that hash aggregate and a join with an empty side
+    cost a fraction of a window count's partitioned sort, measured in docs/benchmarks.md),
     honouring each test's `where` config and arguments like the built-ins (NULLs pass
     not-null-free rules: accepted_values and unique ignore them; composite keys compare NULLs
     as equal, like tests/generic/unique_combination_of_columns.sql).
@@ -19,12 +22,15 @@
 
     The daily selector (selectors.yml) leaves the covered individual tests out; the
     pipeline's dbt gate (dbt_build.py) names each failing rule. Portable: dbt's cross-db
-    type_string / concat, standard window counts (DuckDB and Spark). -#}
+    type_string / concat; on Spark a key is a window count per key instead of the grouped pass
+    (planning the joined-back pass over the widest model, int_contacts_scored, ran the driver
+    out of memory in the Spark parity test). -#}
 {% test row_rules(model) %}
 
 {%- set covered_kinds = ["not_null", "unique", "accepted_values", "unique_combination_of_columns"] -%}
 {%- set own_severity = (config.get("severity") or "error") | lower -%}
 {%- set rules = [] -%}
+{%- set key_rules = [] -%}
 {%- set keys = [] -%}
 {%- set single_keys = [] -%}
 {%- set model_names = [] -%}
@@ -78,15 +84,23 @@
                     {%- endfor -%}
                     {%- set failed = "coalesce(" ~ in_scope ~ " and " ~ column ~ " not in (" ~ quoted | join(", ") ~ "), false)" -%}
                     {%- set shown = columns -%}
-                {%- elif kind == "unique" -%}
-                    {%- set counted = in_scope ~ " and " ~ column ~ " is not null" -%}
-                    {%- set failed = "coalesce(" ~ counted ~ ", false) and sum(case when " ~ counted
-                        ~ " then 1 else 0 end) over (partition by " ~ column ~ ") > 1" -%}
-                    {%- set shown = columns -%}
                 {%- else -%}
-                    {%- set failed = "coalesce(" ~ in_scope ~ ", false) and sum(case when " ~ in_scope
-                        ~ " then 1 else 0 end) over (partition by " ~ columns | join(", ") ~ ") > 1" -%}
+                    {%- set number = rules | length + 1 -%}
+                    {%- set counted = in_scope ~ " and " ~ column ~ " is not null" if kind == "unique" else in_scope -%}
                     {%- set shown = columns -%}
+                    {%- if target.type == "spark" -%}
+                        {#- Spark: a window count per key (the grouped pass joined back ran
+                            out of driver memory planning the widest model's query) -#}
+                        {%- set failed = "coalesce(" ~ counted ~ ", false) and sum(case when " ~ counted
+                            ~ " then 1 else 0 end) over (partition by " ~ columns | join(", ") ~ ") > 1" -%}
+                    {%- else -%}
+                        {#- a key: its duplicated values found by a grouped pass (duplicates_<n>,
+                            below), joined back to flag every row that shares one -#}
+                        {%- set failed = "coalesce(" ~ counted ~ ", false) and duplicates_" ~ number
+                            ~ ".is_duplicated is not null" -%}
+                        {%- do key_rules.append({"number": number, "counted": counted, "columns": columns,
+                            "null_safe": kind != "unique"}) -%}
+                    {%- endif -%}
                 {%- endif -%}
                 {%- do rules.append({
                     "name": test.name, "kind": kind, "column": columns | join(", "),
@@ -135,8 +149,25 @@ where 1 = 0
 {%- endfor %}
 
 with
+{%- for key in key_rules %}
 
--- one scan: every rule a flag per row, windows for the key rules
+-- the values of a key held by more than one row in scope (empty when the key holds)
+duplicates_{{ key.number }} as (
+
+    select
+        {%- for column in key.columns %}
+        {{ column }} as key_{{ loop.index0 }},
+        {%- endfor %}
+        true as is_duplicated
+    from {{ model }}
+    where {{ key.counted }}
+    group by {{ key.columns | join(", ") }}
+    having count(*) > 1
+
+),
+{%- endfor %}
+
+-- one scan: every rule a flag per row, the keys' duplicates joined back
 checked as (
 
     select
@@ -146,7 +177,14 @@ checked as (
         {%- for rule in rules %}
         {{ rule.failed }} as failed_{{ loop.index }}{{ "," if not loop.last }}
         {%- endfor %}
-    from {{ model }}
+    from {{ model }} as scanned
+    {%- for key in key_rules %}
+    left join duplicates_{{ key.number }}
+        on
+        {%- for column in key.columns %}
+        {{ "and " if not loop.first }}scanned.{{ column }} {{ "is not distinct from" if key.null_safe else "=" }} duplicates_{{ key.number }}.key_{{ loop.index0 }}
+        {%- endfor %}
+    {%- endfor %}
 
 ),
 
