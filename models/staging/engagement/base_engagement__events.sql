@@ -3,7 +3,7 @@
     Steps:
       1. clean: ids trimmed (empty -> NULL), email normalised, categories lower/trimmed.
          event_key names the event (its id; a missing id gets a stand-in from loaded_at).
-         The contact and email stay as delivered: int_engagement_events_attributed (a view)
+         The contact and email stay as delivered: int_engagement_events_attributed
          resolves them to a person and rejects the kept events that name nobody
          (unattributed / unknown_contact).
       2. incremental runs only: choose the events to (re)judge, all deliveries of each:
