@@ -132,6 +132,9 @@ def clear_test_failures(work_db: Path) -> None:
 # loaded in the work database; a build whose seeds/ and seed configs hash to the recorded
 # fingerprint, with every recorded seed table present, leaves the seeds out.
 SEEDS_FINGERPRINT_TABLE = "ops.seeds_fingerprint"
+# The project code the incremental models' held rows were built with (one row, replaced).
+INCREMENTAL_CODE_TABLE = "ops.incremental_models_code"
+INCREMENTAL_CODE_SOURCES = ("models", "macros", "seeds", "snapshots")
 
 
 def seeds_fingerprint(project_dir: Path, variables: dict) -> str:
@@ -217,6 +220,62 @@ def stop_child(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+PARSE_STATE = "partial_parse.msgpack"
+PARSE_STATE_HASH = "partial_parse.project_hash"
+
+
+def forget_stale_parse_state(project_dir: Path, target_path: Path, variables: dict) -> bool:
+    """Delete dbt's saved parse state when the project's files changed since it was written;
+    True when it did. dbt's partial parsing mis-handles some edits (after a generic test
+    changes, a snapshot defined in YAML goes missing: "depends on a node named
+    'contact_segments_snapshot' which was not found", dbt-labs/dbt-core#10903), which would
+    stop every later run until someone deleted the file. A changed project pays one full
+    parse (~7 s); an unchanged one keeps partial parsing. The hash recorded is the project's
+    now: a parse that fails leaves no state, so the next run parses in full again."""
+    wanted = project_hash(project_dir, variables)
+    state, recorded = target_path / PARSE_STATE, target_path / PARSE_STATE_HASH
+    stale = state.exists() and (
+        not recorded.exists() or recorded.read_text().strip() != wanted
+    )
+    if stale:
+        state.unlink()
+    target_path.mkdir(parents=True, exist_ok=True)
+    recorded.write_text(wanted + "\n")
+    return stale
+
+
+def recorded_incremental_code(work_db: Path) -> str | None:
+    """The code hash the incremental models were last built with (None: none recorded)."""
+    import duckdb
+
+    if not work_db.exists():
+        return None
+    try:
+        with duckdb.connect(str(work_db), read_only=True) as con:
+            row = con.execute(f"select code_hash from {INCREMENTAL_CODE_TABLE}").fetchone()
+    except duckdb.Error:  # no ops schema or table yet
+        return None
+    return row[0] if row else None
+
+
+def record_incremental_code(work_db: Path, code_hash: str) -> None:
+    import duckdb
+
+    with duckdb.connect(str(work_db)) as con:
+        con.execute("create schema if not exists ops")
+        con.execute(
+            f"create or replace table {INCREMENTAL_CODE_TABLE} as "
+            "select ?::varchar as code_hash, now()::timestamp as recorded_at",
+            [code_hash],
+        )
+
+
+OUT_OF_SYNC_HINT = (
+    " -- the project changed this incremental model's columns since its rows were built "
+    "(by code older than the job's record of it): run once with --full-refresh"
+)
+
+
 def run_dbt_build(
     project_dir: Path,
     work_db: Path,
@@ -242,6 +301,8 @@ def run_dbt_build(
     env, target_path, log_path = dbt_environment(project_dir, work_db, variables)
     Path(env["DUCKDB_TEMP_DIRECTORY"]).mkdir(parents=True, exist_ok=True)
     clear_test_failures(work_db)
+    if forget_stale_parse_state(project_dir, target_path, variables):
+        say("[dbt] the project changed since the last run: parsing it in full")
     cmd = dbt_command(
         project_dir,
         variables,
@@ -260,6 +321,14 @@ def run_dbt_build(
     skip_seeds = seeds == "changed" and not full_refresh and not select and seeds_unchanged(work_db, fingerprint)
     if skip_seeds:  # --exclude-resource-type, not --exclude: the latter drops the default selector
         cmd += ["--exclude-resource-type", "seed"]
+    # Held rows of the incremental models are right only for the code that made them: after a
+    # change of models, macros, seeds or snapshots (an upgrade, a new weight) they are rebuilt.
+    code_hash = project_hash(project_dir, variables, INCREMENTAL_CODE_SOURCES)
+    recorded_code = recorded_incremental_code(work_db)
+    if not full_refresh and not select and recorded_code not in (None, code_hash):
+        say("[dbt] the project's models, macros, seeds or snapshots changed since the incremental "
+            "models were built: rebuilding them in full")
+        full_refresh = True
     if full_refresh:
         cmd.append("--full-refresh")
     if select:
@@ -364,7 +433,11 @@ def run_dbt_build(
             f"dbt exited with code {returncode}"
         )
         findings.append(Finding("dbt.invocation", detail[:2000], look=str(log_path / "dbt.log")))
-    findings = by_rule(findings, work_db)
+    findings = [
+        dataclasses.replace(f, detail=f.detail + OUT_OF_SYNC_HINT)
+        if "out of sync" in f.detail else f
+        for f in by_rule(findings, work_db)
+    ]
     warnings = by_rule(warnings, work_db)
     if findings:
         raise GateFailed(Gate.DBT_BUILD, findings, where=where)
@@ -375,6 +448,8 @@ def run_dbt_build(
     ]
     if loaded and not select:  # a build that loaded the seeds (all of them: no selection)
         record_seeds(work_db, fingerprint, [t for t in loaded if t])
+    if not select:
+        record_incremental_code(work_db, code_hash)
     return DbtOutcome(
         nodes=sum(statuses.values()),
         statuses=statuses,
@@ -547,9 +622,9 @@ DOCS_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.y
 DOCS_SUFFIXES = (".sql", ".yml", ".yaml", ".md", ".csv", ".py")
 
 
-def project_hash(project_dir: Path, variables: dict) -> str:
-    """sha256 of every project file the docs site is built from, dbt's version and the vars
-    (the scoring date left out: the site does not change with it)."""
+def project_hash(project_dir: Path, variables: dict, folders: tuple[str, ...] = DOCS_SOURCES) -> str:
+    """sha256 of every project file the docs site is built from (or of `folders`), dbt's
+    version and the vars (the scoring date left out: the site does not change with it)."""
     import hashlib
 
     from dbt.version import __version__ as dbt_version
@@ -559,7 +634,7 @@ def project_hash(project_dir: Path, variables: dict) -> str:
     passed = {k: v for k, v in variables.items() if k != "as_of_date"}
     digest.update(json.dumps(passed, sort_keys=True, default=str).encode())
     paths = [project_dir / name for name in DOCS_FILES if (project_dir / name).is_file()]
-    for folder in DOCS_SOURCES:
+    for folder in folders:
         if (project_dir / folder).is_dir():
             paths += [
                 p for p in (project_dir / folder).rglob("*")

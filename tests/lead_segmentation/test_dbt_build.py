@@ -64,3 +64,62 @@ def test_fail_fast_store_fallback_names_the_rules_too(tmp_path):
     assert [f.check for f in stored] == ["dbt.test.row_rules_x_"]
     [rule] = by_rule(stored, work)
     assert (rule.check, rule.rows) == ("dbt.test.unique_x_id", 2)
+
+
+def test_saved_parse_state_is_dropped_only_when_the_project_changed(tmp_path):
+    from lead_segmentation.dbt_build import PARSE_STATE, forget_stale_parse_state
+
+    project, target = tmp_path / "project", tmp_path / "target"
+    (project / "tests" / "generic").mkdir(parents=True)
+    generic = project / "tests" / "generic" / "row_rules.sql"
+    generic.write_text("select 1")
+    variables = {"as_of_date": "2026-06-30"}
+    state = target / PARSE_STATE
+
+    # first run: no state yet; dbt writes one
+    assert forget_stale_parse_state(project, target, variables) is False
+    state.write_bytes(b"parsed")
+    # next day, same code: kept (partial parsing), whatever the scoring date
+    assert forget_stale_parse_state(project, target, {"as_of_date": "2026-07-01"}) is False
+    assert state.exists()
+    # a generic test edited (dbt-core#10903 territory): dropped, parsed in full once
+    generic.write_text("select 2")
+    assert forget_stale_parse_state(project, target, variables) is True
+    assert not state.exists()
+    state.write_bytes(b"parsed again")
+    assert forget_stale_parse_state(project, target, variables) is False
+    assert state.exists()
+    # a state of unknown origin (no recorded hash) is not trusted
+    (target / "partial_parse.project_hash").unlink()
+    assert forget_stale_parse_state(project, target, variables) is True
+
+
+def test_the_incremental_models_code_is_recorded_and_its_change_seen(tmp_path):
+    from lead_segmentation.dbt_build import (
+        INCREMENTAL_CODE_SOURCES,
+        project_hash,
+        record_incremental_code,
+        recorded_incremental_code,
+    )
+
+    project, work = tmp_path / "project", tmp_path / "work.duckdb"
+    (project / "models").mkdir(parents=True)
+    (project / "tests").mkdir()
+    model = project / "models" / "base_engagement__events.sql"
+    model.write_text("select 1 as event_key")
+    variables = {"as_of_date": "2026-06-30"}
+
+    def code(**changed):
+        return project_hash(project, {**variables, **changed}, INCREMENTAL_CODE_SOURCES)
+
+    assert recorded_incremental_code(work) is None  # no database: nothing recorded
+    built_with = code()
+    record_incremental_code(work, built_with)
+    assert recorded_incremental_code(work) == built_with
+    # the next day, a test edited: the held rows still fit the code
+    (project / "tests" / "x.sql").write_text("select 1")
+    assert code(as_of_date="2026-07-01") == built_with
+    # a var that changes what is built (another source) or a model edited: they do not
+    assert code(crm_source="hubspot") != built_with
+    model.write_text("select 1 as event_key, 2 as record_hash")
+    assert code() != built_with
