@@ -316,6 +316,52 @@ def load_continuity(database: str | Path) -> dict[str, Continuity]:
     return {table: found.get(table, Continuity(False, 0, None)) for table in INCREMENTAL_SOURCES}
 
 
+def decide_rebuild(
+    breaks: dict,
+    min_rebuild_row_share: float,
+    say,
+    *,
+    check: str,
+    what: str,
+    advice: str,
+    look,
+    source: str = "",
+) -> bool:
+    """The incremental models' rebuild decision, for every source: `breaks` maps each table
+    that does not continue the load they were built from to its continuity (rows, built_rows;
+    built_rows None: no build recorded). A table with fewer than min_rebuild_row_share of the
+    built rows would drop the history when rebuilt from: the raw gate stops the run, naming
+    it (check `check.format(table=...)`, where to look `look(table)`). Otherwise any break
+    means a full rebuild, said once per kind. `what` names a table of the source ("file",
+    "table"), `advice` what the user should land instead, `source` prefixes "build"."""
+    from lead_segmentation.gates import Finding, Gate, GateFailed
+
+    shrunk = [
+        Finding(
+            check.format(table=table),
+            f"{c.rows:,} rows, not a continuation of the {c.built_rows:,} rows the "
+            f"incremental models were built from: rebuilding from this {what} would drop the "
+            f"history (below raw.min_rebuild_row_share {min_rebuild_row_share}). "
+            f"{advice}; or run with --full-refresh to rebuild from this data alone",
+            look=look(table),
+        )
+        for table, c in breaks.items()
+        if c.built_rows and c.rows < min_rebuild_row_share * c.built_rows
+    ]
+    if shrunk:
+        raise GateFailed(Gate.RAW_CHECKS, shrunk)
+    first = [table for table, c in breaks.items() if c.built_rows is None]
+    other = [table for table in breaks if table not in first]
+    if first:
+        say(f"{', '.join(first)}: no {source}build recorded yet: building the incremental models in full")
+    if other:
+        say(
+            f"{', '.join(other)}: not a continuation of the load the incremental models "
+            "were built from: rebuilding them in full"
+        )
+    return bool(breaks)
+
+
 def mark_built(database: str | Path) -> None:
     """Record that the models were built from the last load (after a successful dbt build)."""
     with duckdb.connect(str(database)) as con:

@@ -476,36 +476,19 @@ def decide_full_refresh(work_db: Path, config, forced: bool, raw_dir: Path, say)
     were built from (load_raw.py, "Continuity"); otherwise (another export, a first run) they
     are rebuilt, unless a file is so much smaller that rebuilding from it would drop the
     history: then the raw gate stops the run (--full-refresh overrides)."""
-    from lead_segmentation.load_raw import load_continuity
+    from lead_segmentation.load_raw import decide_rebuild, load_continuity
 
     if forced:
         return True
-    breaks = {t: c for t, c in load_continuity(work_db).items() if not c.continues}
-    shrunk = [
-        Finding(
-            f"raw.{table}.continuity",
-            f"{c.rows:,} rows, not a continuation of the {c.built_rows:,} rows the "
-            "incremental models were built from: rebuilding from this file would drop "
-            f"the history (below raw.min_rebuild_row_share {config.min_rebuild_row_share}). "
-            "Append new batches to the export; or run with --full-refresh to rebuild "
-            "from this data alone",
-            look=str(raw_dir),
-        )
-        for table, c in breaks.items()
-        if c.built_rows and c.rows < config.min_rebuild_row_share * c.built_rows
-    ]
-    if shrunk:
-        raise GateFailed(Gate.RAW_CHECKS, shrunk)
-    first = [table for table, c in breaks.items() if c.built_rows is None]
-    other = [table for table in breaks if table not in first]
-    if first:
-        say(f"{', '.join(first)}: no build recorded yet: building the incremental models in full")
-    if other:
-        say(
-            f"{', '.join(other)}: not a continuation of the load the incremental models "
-            "were built from: rebuilding them in full"
-        )
-    return bool(breaks)
+    return decide_rebuild(
+        {t: c for t, c in load_continuity(work_db).items() if not c.continues},
+        config.min_rebuild_row_share,
+        say,
+        check="raw.{table}.continuity",
+        what="file",
+        advice="Append new batches to the export",
+        look=lambda _table: str(raw_dir),
+    )
 
 
 def _load_and_check_files(args, config, raw_dir: Path, progress: Progress, record):

@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from lead_segmentation.gates import Finding, Gate, GateFailed
+from lead_segmentation.load_raw import decide_rebuild
 from lead_segmentation.sources import hubspot_continuity
 from lead_segmentation.sources.hubspot_tables import ATTACHED_ALIAS, SOURCES, all_connector_tables
 from lead_segmentation.sources.load_hubspot import (
@@ -150,32 +151,16 @@ def decide_full_refresh(args, prepared: PreparedSource, config, say) -> bool:
     if not prepared.from_folder:
         say("a database read in place has no line numbers: building the incremental models in full")
         return True
-    broken = hubspot_continuity.breaks(args.work_db)
-    shrunk = [
-        Finding(
-            f"hubspot.{c.table}.continuity",
-            f"{c.rows:,} rows, not a continuation of the {c.built_rows:,} rows the "
-            "incremental models were built from: rebuilding from this table would drop the "
-            f"history (below raw.min_rebuild_row_share {config.min_rebuild_row_share}). "
-            "Land the connector's full table; or run with --full-refresh to rebuild from "
-            "this data alone",
-            look=f"{all_connector_tables()[c.table].loaded_schema}.{c.table}",
-        )
-        for c in broken
-        if c.built_rows and c.rows < config.min_rebuild_row_share * c.built_rows
-    ]
-    if shrunk:
-        raise GateFailed(Gate.RAW_CHECKS, shrunk)
-    first = [c.table for c in broken if c.built_rows is None]
-    other = [c.table for c in broken if c.built_rows is not None]
-    if first:
-        say(f"{', '.join(first)}: no HubSpot build recorded yet: building the incremental models in full")
-    if other:
-        say(
-            f"{', '.join(other)}: not a continuation of the load the incremental models were "
-            "built from: rebuilding them in full"
-        )
-    return bool(broken)
+    return decide_rebuild(
+        {c.table: c for c in hubspot_continuity.breaks(args.work_db)},
+        config.min_rebuild_row_share,
+        say,
+        check="hubspot.{table}.continuity",
+        what="table",
+        advice="Land the connector's full table",
+        look=lambda table: f"{all_connector_tables()[table].loaded_schema}.{table}",
+        source="HubSpot ",
+    )
 
 
 def check(args, prepared: PreparedSource, as_of: dt.date, config, session):
