@@ -57,10 +57,10 @@ class Job:
     is a stand-in that records how it was called (the database is already built) and the docs
     step writes a small page instead of running dbt."""
 
-    def __init__(self, root: Path, raw_dir: Path, monkeypatch, capsys=None, *, built=None, builds=()):
+    def __init__(self, root: Path, raw_dir: Path, monkeypatch, *, built=None, builds=()):
         """On `root`'s folders wh/ and pub/: fresh ones with a copy of `built`'s work database,
         or (built None) the ones already there, copied from another job's (`builds`: its
-        stand-in's calls so far). Without `capsys` the output is captured by redirection."""
+        stand-in's calls so far). A run's output is captured by redirection."""
         from lead_segmentation import dbt_build
 
         self.root = root
@@ -72,7 +72,7 @@ class Job:
             self.published_db.parent.mkdir(parents=True)
             shutil.copy(built.database, self.work_db)
         self.builds: list[dict] = list(builds)
-        self.monkeypatch, self.capsys = monkeypatch, capsys
+        self.monkeypatch = monkeypatch
 
         def fake_build(project_dir, work_db, variables, *, say, **options):
             from lead_segmentation.gates import fault_point
@@ -107,17 +107,11 @@ class Job:
             "--quiet",
             *args,
         ]
-        if self.capsys is None:
-            out, err = io.StringIO(), io.StringIO()
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                code = pipeline.main(argv)
-            self.monkeypatch.delenv(FAULT_ENV, raising=False)
-            return code, out.getvalue(), err.getvalue()
-        self.capsys.readouterr()
-        code = pipeline.main(argv)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = pipeline.main(argv)
         self.monkeypatch.delenv(FAULT_ENV, raising=False)
-        out = self.capsys.readouterr()
-        return code, out.out, out.err
+        return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture
@@ -145,12 +139,12 @@ def published_once(tmp_path_factory, built_warehouse, generated_raw_dir) -> tupl
 
 
 @pytest.fixture
-def job(tmp_path, published_once, generated_raw_dir, monkeypatch, capsys, terminal_sigint) -> Job:
+def job(tmp_path, published_once, generated_raw_dir, monkeypatch, terminal_sigint) -> Job:
     """A job whose first run has published (a copy of published_once's folders)."""
     template, builds = published_once
     for folder in ("wh", "pub"):
         shutil.copytree(template / folder, tmp_path / folder)
-    return Job(tmp_path, generated_raw_dir, monkeypatch, capsys, builds=builds)
+    return Job(tmp_path, generated_raw_dir, monkeypatch, builds=builds)
 
 
 # ---- 1. interrupts tell the truth about what is published ----------------------------------
