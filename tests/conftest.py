@@ -58,15 +58,17 @@ def run_dbt(
     project_dir: Path = PROJECT_DIR,
     as_of: dt.date = TEST_AS_OF,
     extra_vars: dict | None = None,
+    extra_env: dict[str, str] | None = None,
     check: bool = True,
 ) -> subprocess.CompletedProcess:
-    """Run a dbt command for the test warehouse; on failure show dbt's own output."""
+    """Run a dbt command for the test warehouse (`extra_env`: e.g. another target); on failure
+    show dbt's own output."""
     variables = {"as_of_date": as_of.isoformat(), **(extra_vars or {})}
     cmd = [dbt_bin(), *args, "--vars", json.dumps(variables), "--project-dir", str(project_dir)]
     result = subprocess.run(
         cmd,
         cwd=project_dir,
-        env=dbt_env(database, target_path),
+        env=dbt_env(database, target_path, extra_env),
         capture_output=True,
         text=True,
     )

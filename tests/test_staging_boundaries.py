@@ -15,16 +15,13 @@ the list only shrinks, and says exactly what is left).
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR, dbt_env
+from conftest import run_dbt
 
-BIN = Path(sys.executable).parent
-ALL_SOURCES_VARS = '{"crm_source": "hubspot", "segment_enabled": true}'
+ALL_SOURCES_VARS = {"crm_source": "hubspot", "segment_enabled": True}
 
 # (staging model, model it reads): why the edge is still there. Shrink only.
 KNOWN_BREACHES: dict[tuple[str, str], str] = {
@@ -134,16 +131,8 @@ def test_every_kind_of_breach_is_found():
 @pytest.mark.slow
 def test_staging_models_read_only_their_own_source(tmp_path):
     target = tmp_path / "target"
-    result = subprocess.run(
-        [
-            str(BIN / "dbt"), "parse",
-            "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-            "--vars", ALL_SOURCES_VARS,
-        ],
-        cwd=PROJECT_DIR,
-        env=dbt_env(target / "unused.duckdb", target),
-        capture_output=True,
-        text=True,
+    result = run_dbt(
+        ["parse"], database=target / "unused.duckdb", target_path=target, extra_vars=ALL_SOURCES_VARS, check=False
     )
     assert result.returncode == 0, f"dbt parse failed:\n{result.stdout[-5000:]}\n{result.stderr[-2000:]}"
     manifest = json.loads((target / "manifest.json").read_text())

@@ -23,7 +23,6 @@ import json
 import math
 import os
 import shutil
-import subprocess
 import time
 from collections import Counter
 from pathlib import Path
@@ -31,7 +30,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import PROJECT_DIR, dbt_bin, dbt_env, run_dbt
+from conftest import dbt_env, run_dbt
 
 JAVA = os.environ.get("JAVA_HOME") or shutil.which("java")
 # The tests that build on Spark (all but the comparison's own self-check).
@@ -79,6 +78,11 @@ class SparkBuild:
         return str(folder / "*.parquet")
 
 
+def spark_target_env(warehouse_dir: Path) -> dict[str, str]:
+    """The environment that points the project at the local Spark warehouse in `warehouse_dir`."""
+    return {"DBT_TARGET": "spark", "SPARK_WAREHOUSE_DIR": str(warehouse_dir)}
+
+
 @pytest.fixture(scope="module")
 def spark_build(tmp_path_factory, built_warehouse) -> SparkBuild:
     from lead_segmentation.load_raw_spark import load_raw_spark
@@ -86,21 +90,17 @@ def spark_build(tmp_path_factory, built_warehouse) -> SparkBuild:
     root = tmp_path_factory.mktemp("spark")
     warehouse_dir = root / "warehouse"
     target_path = root / "target"
-    env = dbt_env(
-        root / "unused.duckdb",
-        target_path,
-        {"DBT_TARGET": "spark", "SPARK_WAREHOUSE_DIR": str(warehouse_dir)},
-    )
+    env = dbt_env(root / "unused.duckdb", target_path, spark_target_env(warehouse_dir))
     started = time.monotonic()
     counts = load_raw_spark(built_warehouse.raw_dir, warehouse_dir, env=env, quiet=True)
     loaded = time.monotonic()
-    variables = {"as_of_date": built_warehouse.as_of.isoformat()}
-    result = subprocess.run(
-        [dbt_bin(), "build", "--vars", json.dumps(variables), "--project-dir", str(PROJECT_DIR)],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
+    result = run_dbt(
+        ["build"],
+        database=root / "unused.duckdb",
+        target_path=target_path,
+        as_of=built_warehouse.as_of,
+        extra_env=spark_target_env(warehouse_dir),
+        check=False,
     )
     built = time.monotonic()
     if result.returncode != 0:
@@ -267,19 +267,14 @@ def test_backtest_on_spark_passes_and_matches_duckdb(spark_build, built_warehous
     )
 
     spark_target = tmp_path / "spark_target"
-    env = dbt_env(
-        tmp_path / "unused.duckdb",
-        spark_target,
-        {"DBT_TARGET": "spark", "SPARK_WAREHOUSE_DIR": str(spark_build.warehouse_dir)},
-    )
-    variables = {"as_of_date": spark_build.as_of.isoformat(), **BACKTEST_VARS}
-    result = subprocess.run(
-        [dbt_bin(), "build", "--select", "tag:backtest", "--vars", json.dumps(variables),
-         "--project-dir", str(PROJECT_DIR)],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
+    result = run_dbt(
+        ["build", "--select", "tag:backtest"],
+        database=tmp_path / "unused.duckdb",
+        target_path=spark_target,
+        as_of=spark_build.as_of,
+        extra_vars=BACKTEST_VARS,
+        extra_env=spark_target_env(spark_build.warehouse_dir),
+        check=False,
     )
     assert result.returncode == 0, (
         f"the backtest failed on Spark:\n{result.stdout[-8000:]}\n{result.stderr[-2000:]}"
@@ -328,23 +323,17 @@ def test_second_spark_run_keeps_incremental_tables_and_snapshots(spark_build):
     before = {t: _table_rows(f"read_parquet('{spark_build.table_files(*t)}')") for t in rewritten}
 
     target_path = spark_build.target_path.parent / "target_second_run"
-    env = dbt_env(
-        target_path / "unused.duckdb",
-        target_path,
-        {"DBT_TARGET": "spark", "SPARK_WAREHOUSE_DIR": str(spark_build.warehouse_dir)},
-    )
-    variables = {"as_of_date": spark_build.as_of.isoformat()}
-    result = subprocess.run(
+    result = run_dbt(
         [
-            dbt_bin(), "build",
+            "build",
             "--select", "config.materialized:incremental", "resource_type:snapshot",
             "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
-            "--vars", json.dumps(variables), "--project-dir", str(PROJECT_DIR),
         ],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
+        database=target_path / "unused.duckdb",
+        target_path=target_path,
+        as_of=spark_build.as_of,
+        extra_env=spark_target_env(spark_build.warehouse_dir),
+        check=False,
     )
     assert result.returncode == 0, (
         f"second run failed:\n{result.stdout[-8000:]}\n{result.stderr[-2000:]}"
