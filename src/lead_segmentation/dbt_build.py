@@ -184,14 +184,22 @@ def seeds_unchanged(work_db: Path, fingerprint: str) -> bool:
 
 def record_seeds(work_db: Path, fingerprint: str, seed_tables: list[str]) -> None:
     """Record the fingerprint of the seeds just loaded and their tables (one row, replaced)."""
+    _replace_ops_record(
+        work_db, SEEDS_FINGERPRINT_TABLE,
+        {"fingerprint": fingerprint, "seed_tables": json.dumps(sorted(seed_tables))},
+    )
+
+
+def _replace_ops_record(work_db: Path, table: str, values: dict[str, str]) -> None:
+    """Replace the one-row record `table` (schema ops) with `values` (text) and the time."""
     import duckdb
 
+    columns = ", ".join(f"?::varchar as {name}" for name in values)
     with duckdb.connect(str(work_db)) as con:
         con.execute("create schema if not exists ops")
         con.execute(
-            f"create or replace table {SEEDS_FINGERPRINT_TABLE} as "
-            "select ?::varchar as fingerprint, ?::varchar as seed_tables, now()::timestamp as recorded_at",
-            [fingerprint, json.dumps(sorted(seed_tables))],
+            f"create or replace table {table} as select {columns}, now()::timestamp as recorded_at",
+            list(values.values()),
         )
 
 
@@ -259,15 +267,7 @@ def recorded_incremental_code(work_db: Path) -> str | None:
 
 
 def record_incremental_code(work_db: Path, code_hash: str) -> None:
-    import duckdb
-
-    with duckdb.connect(str(work_db)) as con:
-        con.execute("create schema if not exists ops")
-        con.execute(
-            f"create or replace table {INCREMENTAL_CODE_TABLE} as "
-            "select ?::varchar as code_hash, now()::timestamp as recorded_at",
-            [code_hash],
-        )
+    _replace_ops_record(work_db, INCREMENTAL_CODE_TABLE, {"code_hash": code_hash})
 
 
 OUT_OF_SYNC_HINT = (
