@@ -56,6 +56,8 @@ _PERSONAL = tuple(PERSONAL_COLUMNS) + CONNECTOR_PERSONAL_COLUMNS
 _EMAILS = ("email",) + CONNECTOR_EMAIL_COLUMNS
 # The connector's contact table names its contact id `id` (as Fivetran lands it).
 _CONNECTOR_CONTACTS = (LOADED_SCHEMA, "contact")
+# The build's reading of the connector's contact table (models/staging/hubspot/).
+_HUBSPOT_CONTACTS = ("staging", "base_hubspot__contact")
 
 
 @dataclasses.dataclass
@@ -154,10 +156,10 @@ def register_deleted_in_hubspot(con: duckdb.DuckDBPyConnection, tables) -> int:
     the previous build's, after the build the current one) and the contacts the last build
     held (HUBSPOT_SEEN), then records the current ones there. A merged contact is not a
     deleted person, nor is a deleted one whose address lives on another contact."""
-    if not _has(tables, "staging", "base_hubspot__contact", "contact_id", "email", "is_fivetran_deleted"):
+    if not _has(tables, *_HUBSPOT_CONTACTS, "contact_id", "email", "is_fivetran_deleted"):
         return 0
     merged = _hubspot_merged_ids(tables)
-    contacts = "staging.base_hubspot__contact"
+    contacts = ".".join(_HUBSPOT_CONTACTS)
     live_keys = (
         f"select {_key('email')} from {contacts} "
         "where not coalesce(is_fivetran_deleted, false) and email is not null"
@@ -235,9 +237,9 @@ def scrub(con: duckdb.DuckDBPyConnection, tables=None, source: str = "files") ->
             "insert into erased_ids select contact_id from raw.crm_contacts group by contact_id "
             "having coalesce(arg_max(is_deleted, updated_at), false)"
         )
-    if source == "hubspot" and _has(tables, "staging", "base_hubspot__contact", "contact_id", "is_fivetran_deleted"):
+    if source == "hubspot" and _has(tables, *_HUBSPOT_CONTACTS, "contact_id", "is_fivetran_deleted"):
         con.execute(  # contacts HubSpot deleted (not merged), whatever address they carried
-            "insert into erased_ids select contact_id from staging.base_hubspot__contact "
+            f"insert into erased_ids select contact_id from {'.'.join(_HUBSPOT_CONTACTS)} "
             f"where coalesce(is_fivetran_deleted, false) and contact_id not in ({_hubspot_merged_ids(tables)})"
         )
     rows = changed_tables = 0
