@@ -52,6 +52,8 @@ SUFFIXES = (".csv", ".parquet")
 # Raw tables whose rows incremental models keep between runs.
 INCREMENTAL_SOURCES = ("engagement_events", "form_submissions")
 IGNORED_FILES = {".gitkeep", "README.md", "_manifest.json"}
+# A timestamp text with nothing for the zone-aware path to do: date, time, optional fraction.
+PLAIN_TIMESTAMP_PATTERN = r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}:\d{2}(\.\d{1,9})?"
 
 
 class RawLoadError(Exception):
@@ -200,6 +202,15 @@ def _check_columns(con: duckdb.DuckDBPyConnection, table: str, path: Path, temp:
         raise RawLoadError(f"{path}: line 1 (header): {'; '.join(parts)}{hint}")
 
 
+def _zone_aware_timestamp(quoted: str) -> str:
+    """A timestamp text typed as naive UTC (see _typed_expression); NULL when unreadable."""
+    text = f"nullif(regexp_replace(trim({quoted}), '\\s*UTC$', ''), '')"
+    return (
+        f"cast(try_cast(case when not regexp_matches({text}, '[A-Za-z]{{2,}}') then {text} end "
+        f"as timestamptz) as timestamp)"
+    )
+
+
 def _typed_expression(column: str, logical_type: str, is_csv: bool, source_type: str = "VARCHAR") -> str:
     """The SQL that types one column; NULL for a value the type cannot hold (checked first).
 
@@ -212,10 +223,13 @@ def _typed_expression(column: str, logical_type: str, is_csv: bool, source_type:
     quoted = f'"{column}"'
     is_text = is_csv or source_type == "VARCHAR"
     if logical_type == "timestamp" and is_text:
-        text = f"nullif(regexp_replace(trim({quoted}), '\\s*UTC$', ''), '')"
+        general = _zone_aware_timestamp(quoted)
+        # Fast path for the common shape (no offset, no zone, nothing to trim): a plain
+        # TIMESTAMP cast gives the same value ~4x cheaper than the zone-aware path
+        # (10M events: the two timestamp columns were a third of the load).
         return (
-            f"cast(try_cast(case when not regexp_matches({text}, '[A-Za-z]{{2,}}') then {text} end "
-            f"as timestamptz) as timestamp)"
+            f"case when regexp_full_match({quoted}, '{PLAIN_TIMESTAMP_PATTERN}') "
+            f"then try_cast({quoted} as timestamp) else {general} end"
         )
     if logical_type == "text" or not is_text:
         return f"cast({quoted} as {target})"
@@ -229,37 +243,49 @@ def _typed_expression(column: str, logical_type: str, is_csv: bool, source_type:
 
 
 def _check_values(con, table: str, path: Path, temp: str) -> None:
-    """Refuse the file at the first value its column's type cannot hold."""
+    """Refuse the file at the first value its column's type cannot hold: a value present in
+    the file (not NULL, not blank in text) whose typed value in raw.<table> is NULL.
+
+    Runs after the typed table is written (inside the load's transaction): one pass compares
+    the file's text with the typed values, so each value is typed once, not once to check and
+    again to load."""
     is_csv = path.suffix.lower() == ".csv"
     source_types = _source_types(con, temp)
-    for column, logical_type in RAW_TABLES[table]:
-        if logical_type == "text":
+    checked = [(c, t) for c, t in RAW_TABLES[table] if t != "text"]
+    if not checked:
+        return
+    aggregates = []
+    for column, _ in checked:
+        present = f'source."{column}" is not null'
+        if is_csv or source_types.get(column, "VARCHAR") == "VARCHAR":
+            present += f""" and trim(source."{column}") <> ''"""
+        bad = f'{present} and typed."{column}" is null'
+        aggregates.append(f"min(source._line_number) filter (where {bad})")
+        aggregates.append(f"count(*) filter (where {bad})")
+    found = con.execute(
+        f"select {', '.join(aggregates)} from {temp} as source "
+        f"inner join raw.{table} as typed on source._line_number = typed._line_number"
+    ).fetchone()
+    for index, (column, logical_type) in enumerate(checked):
+        first_line, bad_count = found[2 * index], found[2 * index + 1]
+        if first_line is None:
             continue
-        source_type = source_types.get(column, "VARCHAR")
-        expr = _typed_expression(column, logical_type, is_csv, source_type)
-        # A value is bad when it is present (not NULL, not blank in text) but does not cast.
-        present = f'"{column}" is not null'
-        if is_csv or source_type == "VARCHAR":
-            present += f""" and trim("{column}") <> ''"""
-        bad = f"{present} and {expr} is null"
-        row = con.execute(
-            f"select _line_number, \"{column}\" from {temp} where {bad} order by _line_number limit 1"
-        ).fetchone()
-        if row is not None:
-            bad_count = con.execute(f"select count(*) from {temp} where {bad}").fetchone()[0]
-            line = row[0] + 1 if is_csv else row[0]  # CSV: +1 for the header line
-            where = f"line {line}" if is_csv else f"row {line}"
-            hint = (
-                "; expected ISO 8601 (2026-06-01 10:00:00), optionally with a UTC offset "
-                "(+05:00, -0800, Z), not a zone name"
-                if logical_type == "timestamp"
-                else ""
-            )
-            raise RawLoadError(
-                f"{path}: {where}, column {column}: cannot read a value shaped "
-                f"{value_shape(row[1])!r} as {logical_type} ({bad_count} bad value(s) in this column)"
-                + hint
-            )
+        value = con.execute(
+            f'select "{column}" from {temp} where _line_number = ?', [first_line]
+        ).fetchone()[0]
+        line = first_line + 1 if is_csv else first_line  # CSV: +1 for the header line
+        where = f"line {line}" if is_csv else f"row {line}"
+        hint = (
+            "; expected ISO 8601 (2026-06-01 10:00:00), optionally with a UTC offset "
+            "(+05:00, -0800, Z), not a zone name"
+            if logical_type == "timestamp"
+            else ""
+        )
+        raise RawLoadError(
+            f"{path}: {where}, column {column}: cannot read a value shaped "
+            f"{value_shape(value)!r} as {logical_type} ({bad_count} bad value(s) in this column)"
+            + hint
+        )
 
 
 def _record_load_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -408,7 +434,6 @@ def load_raw(raw_dir: str | Path, database: str | Path, *, quiet: bool = False) 
             started = time.monotonic()
             temp = _staging_relation(con, table, path)
             _check_columns(con, table, path, temp)
-            _check_values(con, table, path, temp)
             is_csv = path.suffix.lower() == ".csv"
             source_types = _source_types(con, temp)
             select_list = ",\n".join(
@@ -424,6 +449,7 @@ def load_raw(raw_dir: str | Path, database: str | Path, *, quiet: bool = False) 
                 from {temp}
                 """
             )
+            _check_values(con, table, path, temp)
             loaded = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
             read = con.execute(f"select count(*) from {temp}").fetchone()[0]
             if loaded != read:  # defensive: the load must never lose a line

@@ -177,6 +177,41 @@ def test_timestamps_with_an_offset_are_converted_to_utc(raw_dir, tmp_path):
     assert "not a zone name" in str(err.value)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-06-01 10:00:00",
+        "2026-06-01T10:00:00",
+        "2026-06-01 1:05:09",
+        "2026-06-01 10:00:00.5",
+        "2026-06-01 10:00:00.123456",
+        "2026-06-01 10:00:00.123456789",
+        "2026-02-30 10:00:00",
+        "2026-06-01 24:00:00",
+        "2026-06-01 25:00:00",
+        "2026-06-01 10:61:00",
+        "0001-01-01 00:00:00",
+        "9999-12-31 23:59:59.999999",
+        " 2026-06-01 10:00:00 ",
+        "2026-06-01 10:00:00+05:00",
+        "2026-06-01 10:00:00 UTC",
+        "2026-06-01 10:00:00 EST",
+    ],
+)
+def test_the_plain_timestamp_fast_path_reads_what_the_zone_aware_path_reads(text):
+    """The loader types plain timestamp texts with a plain cast (cheaper); for every text,
+    the value must be the zone-aware path's (the path every text took before)."""
+    from lead_segmentation.load_raw import _typed_expression, _zone_aware_timestamp
+
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("create table t as select ?::varchar as occurred_at", [text])
+    loaded = _typed_expression("occurred_at", "timestamp", is_csv=True)
+    zone_aware = _zone_aware_timestamp('"occurred_at"')
+    fast, slow = con.execute(f"select {loaded}, {zone_aware} from t").fetchone()
+    assert fast == slow
+
+
 def test_parquet_timestamps_with_a_zone_are_converted_to_utc(raw_dir, tmp_path):
     """A Parquet TIMESTAMP WITH TIME ZONE column, and text timestamps in Parquet, end in UTC."""
     import pyarrow as pa
