@@ -1,32 +1,12 @@
 {#- The connector table `deal_company` as read: the columns the adapter uses, typed and
     cleaned by connector_cast; a column the table lacks is NULL, a missing table has no rows
-    (select_connector_columns). One row per connector row. -#}
+    (read_connector_table). One row per connector row. -#}
 {%- set source_relation = source('hubspot', 'deal_company') -%}
 
-with
-
-fields as (
-
-    {{ select_connector_columns(source_relation, [
-        'deal_id',
-        'company_id',
-        '_fivetran_synced',
-        '_line_number',
-        '_loaded_at',
-    ]) }}
-
-),
-
-renamed as (
-
-    select
-        {{ connector_cast('deal_id', 'text') }} as deal_id,
-        {{ connector_cast('company_id', 'text') }} as company_id,
-        {{ connector_cast('_fivetran_synced', 'timestamp') }} as fivetran_synced_at,
-        {{ connector_cast('_line_number', 'integer') }} as _line_number,
-        {{ connector_cast('_loaded_at', 'timestamp') }} as _loaded_at
-    from fields
-
-)
-
-select * from renamed
+{{ read_connector_table(source_relation, [
+    ['deal_id', 'text'],
+    ['company_id', 'text'],
+    ['_fivetran_synced', 'timestamp', 'fivetran_synced_at'],
+    ['_line_number', 'integer'],
+    ['_loaded_at', 'timestamp'],
+]) }}

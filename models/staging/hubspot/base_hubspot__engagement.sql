@@ -1,38 +1,15 @@
 {#- The connector table `engagement` as read: the columns the adapter uses, typed and
     cleaned by connector_cast; a column the table lacks is NULL, a missing table has no rows
-    (select_connector_columns). One row per connector row. -#}
+    (read_connector_table). One row per connector row. -#}
 {%- set source_relation = source('hubspot', 'engagement') -%}
 
-with
-
-fields as (
-
-    {{ select_connector_columns(source_relation, [
-        'id',
-        'type',
-        'owner_id',
-        'timestamp',
-        'created_at',
-        '_fivetran_synced',
-        '_line_number',
-        '_loaded_at',
-    ]) }}
-
-),
-
-renamed as (
-
-    select
-        {{ connector_cast('id', 'text') }} as engagement_id,
-        {{ connector_cast('type', 'text') }} as engagement_type,
-        {{ connector_cast('owner_id', 'text') }} as owner_id,
-        {{ connector_cast('timestamp', 'timestamp') }} as occurred_at,
-        {{ connector_cast('created_at', 'timestamp') }} as created_at,
-        {{ connector_cast('_fivetran_synced', 'timestamp') }} as fivetran_synced_at,
-        {{ connector_cast('_line_number', 'integer') }} as _line_number,
-        {{ connector_cast('_loaded_at', 'timestamp') }} as _loaded_at
-    from fields
-
-)
-
-select * from renamed
+{{ read_connector_table(source_relation, [
+    ['id', 'text', 'engagement_id'],
+    ['type', 'text', 'engagement_type'],
+    ['owner_id', 'text'],
+    ['timestamp', 'timestamp', 'occurred_at'],
+    ['created_at', 'timestamp'],
+    ['_fivetran_synced', 'timestamp', 'fivetran_synced_at'],
+    ['_line_number', 'integer'],
+    ['_loaded_at', 'timestamp'],
+]) }}

@@ -1,36 +1,14 @@
 {#- The Segment table `identifies` as read: the columns the adapter uses, typed and cleaned by
     connector_cast; a column the table lacks is NULL, a missing table has no rows
-    (select_connector_columns). One row per Segment row. -#}
+    (read_connector_table). One row per Segment row. -#}
 {%- set source_relation = source('segment', 'identifies') -%}
 
-with
-
-fields as (
-
-    {{ select_connector_columns(source_relation, [
-        'id',
-        'anonymous_id',
-        'user_id',
-        'email',
-        'timestamp',
-        '_line_number',
-        '_loaded_at',
-    ]) }}
-
-),
-
-renamed as (
-
-    select
-        {{ connector_cast('id', 'text') }} as identify_id,
-        {{ connector_cast('anonymous_id', 'text') }} as anonymous_id,
-        {{ connector_cast('user_id', 'text') }} as user_id,
-        {{ connector_cast('email', 'text') }} as email,
-        {{ connector_cast('timestamp', 'timestamp') }} as occurred_at,
-        {{ connector_cast('_line_number', 'integer') }} as _line_number,
-        {{ connector_cast('_loaded_at', 'timestamp') }} as _loaded_at
-    from fields
-
-)
-
-select * from renamed
+{{ read_connector_table(source_relation, [
+    ['id', 'text', 'identify_id'],
+    ['anonymous_id', 'text'],
+    ['user_id', 'text'],
+    ['email', 'text'],
+    ['timestamp', 'timestamp', 'occurred_at'],
+    ['_line_number', 'integer'],
+    ['_loaded_at', 'timestamp'],
+]) }}
