@@ -83,6 +83,20 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: runs a whole dbt build or pipeline (minutes)")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_docs_sites(tmp_path_factory) -> Path:
+    """The job's docs-site cache (dbt_build.DOCS_CACHE_ENV) for every job this run starts:
+    `dbt docs generate` (10-18 s) runs once per project and vars, not once per published
+    run. Shared by the xdist workers (the site is written atomically)."""
+    from lead_segmentation.dbt_build import DOCS_CACHE_ENV
+
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "docs_sites"
+    folder.mkdir(exist_ok=True)
+    os.environ.setdefault(DOCS_CACHE_ENV, str(folder))
+    return Path(os.environ[DOCS_CACHE_ENV])
+
+
 @dataclasses.dataclass(frozen=True)
 class BuiltWarehouse:
     database: Path  # DuckDB work file after `dbt build`

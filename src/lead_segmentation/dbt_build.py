@@ -620,6 +620,9 @@ def _finding(uid: str, node: dict, result: dict) -> Finding:
 DOCS_SOURCES = ("models", "macros", "seeds", "snapshots", "tests", "analyses")
 DOCS_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml")
 DOCS_SUFFIXES = (".sql", ".yml", ".yaml", ".md", ".csv", ".py")
+# A folder of docs sites by project hash, shared by work folders (optional; the test suite
+# sets it so its job runs build the site once per project and vars, not once per run).
+DOCS_CACHE_ENV = "LEAD_SEGMENTATION_DOCS_CACHE"
 
 
 def project_hash(project_dir: Path, variables: dict, folders: tuple[str, ...] = DOCS_SOURCES) -> str:
@@ -658,6 +661,14 @@ def generate_docs(
     wanted = project_hash(project_dir, variables)
     if not force and out_path.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
         return False
+    # A site built from the same project for another work folder (several warehouses, the
+    # test suite's runs) is the same site: copied from the cache folder instead of rebuilt.
+    cache_dir = os.environ.get(DOCS_CACHE_ENV)
+    cached = Path(cache_dir) / f"{wanted}.html" if cache_dir else None
+    if not force and cached is not None and cached.exists():
+        _replace_file(cached, out_path)
+        stamp.write_text(wanted + "\n")
+        return True
     env, target_path, _ = dbt_environment(project_dir, work_db, variables)
     cmd = dbt_command(project_dir, variables, "docs", "generate", "--static")
     result = subprocess.run(cmd, cwd=project_dir, env=env, capture_output=True, text=True)
@@ -665,9 +676,17 @@ def generate_docs(
     if result.returncode != 0 or not site.exists():
         tail = "\n".join(result.stdout.strip().splitlines()[-5:])
         raise RuntimeError(f"dbt docs generate failed (exit {result.returncode}): {tail}")
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    temp = out_path.with_name(out_path.name + ".tmp")
-    shutil.copyfile(site, temp)
-    os.replace(temp, out_path)  # a browser never sees half a page
+    _replace_file(site, out_path)
     stamp.write_text(wanted + "\n")
+    if cached is not None:
+        _replace_file(site, cached)
     return True
+
+
+def _replace_file(source: Path, target: Path) -> None:
+    """Copy source over target atomically: a reader (a browser, another test worker) never
+    sees half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    shutil.copyfile(source, temp)
+    os.replace(temp, target)

@@ -618,22 +618,31 @@ def test_erasure_and_crm_deletes_leave_no_email_or_name(built_warehouse, generat
 # ---- daily use -----------------------------------------------------------------------------
 
 
-def test_dbt_docs_site_is_rebuilt_only_when_the_project_changed(tmp_path, monkeypatch):
+def fake_docs_generate(target: Path, monkeypatch) -> list:
+    """dbt_build's `dbt docs generate --static` replaced by a fake (without the 10-18 s)
+    writing `<html>site N</html>` for its Nth call; returns the list of calls."""
     from lead_segmentation import dbt_build
-    from pipeline_helpers import copy_project
 
-    project = copy_project(tmp_path / "project")
-    target = tmp_path / "target"
     monkeypatch.setenv("DBT_TARGET_PATH", str(target))
     calls = []
 
-    def fake_dbt(cmd, **kwargs):  # `dbt docs generate --static`, without the 10-18 s
+    def fake_dbt(cmd, **kwargs):
         calls.append(cmd)
         target.mkdir(exist_ok=True)
         (target / "static_index.html").write_text(f"<html>site {len(calls)}</html>")
         return subprocess.CompletedProcess(cmd, 0, "", "")
 
     monkeypatch.setattr(dbt_build.subprocess, "run", fake_dbt)
+    return calls
+
+
+def test_dbt_docs_site_is_rebuilt_only_when_the_project_changed(tmp_path, monkeypatch):
+    from lead_segmentation import dbt_build
+    from pipeline_helpers import copy_project
+
+    project = copy_project(tmp_path / "project")
+    monkeypatch.delenv(dbt_build.DOCS_CACHE_ENV, raising=False)
+    calls = fake_docs_generate(tmp_path / "target", monkeypatch)
     out = tmp_path / "docs" / "index.html"
     work = tmp_path / "work.duckdb"
     day1 = {"as_of_date": "2026-06-30"}
@@ -650,3 +659,25 @@ def test_dbt_docs_site_is_rebuilt_only_when_the_project_changed(tmp_path, monkey
     out.unlink()
     assert dbt_build.generate_docs(project, work, {**day1, "holdout_pct": 5}, out) is True
     assert len(calls) == 4 and out.read_text() == "<html>site 4</html>"
+
+
+def test_dbt_docs_site_is_copied_from_the_cache_folder_for_the_same_project(tmp_path, monkeypatch):
+    """With LEAD_SEGMENTATION_DOCS_CACHE set, a second work folder of the same project and
+    vars gets the site built for the first, without dbt; other vars still build their own."""
+    from lead_segmentation import dbt_build
+    from pipeline_helpers import copy_project
+
+    project = copy_project(tmp_path / "project")
+    monkeypatch.setenv(dbt_build.DOCS_CACHE_ENV, str(tmp_path / "cache"))
+    calls = fake_docs_generate(tmp_path / "target", monkeypatch)
+    work = tmp_path / "work.duckdb"
+    day1 = {"as_of_date": "2026-06-30"}
+    first, second = tmp_path / "a" / "index.html", tmp_path / "b" / "index.html"
+    assert dbt_build.generate_docs(project, work, day1, first) is True and len(calls) == 1
+    assert dbt_build.generate_docs(project, work, {"as_of_date": "2026-07-01"}, second) is True
+    assert len(calls) == 1 and second.read_text() == first.read_text() == "<html>site 1</html>"
+    # the copy is stamped like a built site: kept on the next run
+    assert dbt_build.generate_docs(project, work, day1, second) is False
+    other = tmp_path / "c" / "index.html"
+    assert dbt_build.generate_docs(project, work, {**day1, "holdout_pct": 5}, other) is True
+    assert len(calls) == 2 and other.read_text() == "<html>site 2</html>"
