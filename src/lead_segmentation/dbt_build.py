@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from lead_segmentation.gates import Finding, Gate, GateFailed, fault_point, without_values
+from lead_segmentation.sql import quote_identifier
 
 PROGRESS_EVERY_SECONDS = 10.0
 ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -126,6 +127,39 @@ def clear_test_failures(work_db: Path) -> None:
         return
     with duckdb.connect(str(work_db)) as con:
         con.execute(f"drop schema if exists {TEST_FAILURES_SCHEMA} cascade")
+
+
+def drop_stale_relations(work_db: Path, manifest_path: Path) -> list[str]:
+    """Drop the tables and views of the project's model and seed schemas that no node of the
+    manifest builds any more (a renamed model, a source switched off, a model deleted), and
+    return their names (`schema.name`). Left in place they look current and keep the rows
+    they held (personal data included) out of sight. Snapshot schemas are never touched:
+    their rows are history a rebuild cannot bring back. Call it after a successful build."""
+    import duckdb
+
+    nodes = json.loads(manifest_path.read_text())["nodes"].values()
+    kept_schemas = {n["schema"] for n in nodes if n["resource_type"] == "snapshot"}
+    schemas = {
+        n["schema"] for n in nodes if n["resource_type"] in ("model", "seed")
+    } - kept_schemas
+    built = {
+        (n["schema"], (n.get("alias") or n["name"]).lower())
+        for n in nodes
+        if n["resource_type"] in ("model", "seed", "snapshot")
+    }
+    dropped = []
+    with duckdb.connect(str(work_db)) as con:
+        present = con.execute(
+            "select table_schema, table_name, table_type from information_schema.tables "
+            "where table_catalog = current_database()"
+        ).fetchall()
+        for schema, name, kind in sorted(present):
+            if schema not in schemas or (schema, name.lower()) in built:
+                continue
+            what = "view" if kind == "VIEW" else "table"
+            con.execute(f"drop {what} if exists {quote_identifier(schema)}.{quote_identifier(name)}")
+            dropped.append(f"{schema}.{name}")
+    return dropped
 
 
 # Seeds are configuration: reloaded only when they changed (issue 17). The job records what it

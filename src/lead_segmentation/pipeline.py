@@ -582,7 +582,7 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
         )
 
     with progress.step("dbt build", Gate.DBT_BUILD):
-        from lead_segmentation.dbt_build import run_dbt_build
+        from lead_segmentation.dbt_build import drop_stale_relations, run_dbt_build
 
         outcome = run_dbt_build(
             args.project_dir,
@@ -603,6 +603,10 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
         record.dbt_warnings = len(outcome.warnings)
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(outcome.statuses.items()))
         progress.say(f"dbt build: {outcome.nodes} nodes ({statuses})")
+        stale = drop_stale_relations(args.work_db, outcome.target_path / "manifest.json")
+        if stale:
+            shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+            progress.say(f"dbt build: dropped {len(stale)} relation(s) no model builds any more: {shown}")
         if outcome.warnings:
             print(
                 f"dbt warnings ({len(outcome.warnings)}, not fatal):\n"

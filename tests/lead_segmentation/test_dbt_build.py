@@ -123,3 +123,52 @@ def test_the_incremental_models_code_is_recorded_and_its_change_seen(tmp_path):
     assert code(crm_source="hubspot") != built_with
     model.write_text("select 1 as event_key, 2 as record_hash")
     assert code() != built_with
+
+
+def test_relations_no_node_builds_any_more_are_dropped_after_a_build(tmp_path):
+    """A renamed model's old table (with the rows it held) and a switched-off source's views
+    go; what the manifest builds, snapshots (history), the loader's raw tables and the job's
+    own ops tables stay."""
+    import json
+
+    from lead_segmentation.dbt_build import drop_stale_relations
+
+    def node(kind, schema, name, alias=None):
+        return {"resource_type": kind, "schema": schema, "name": name, "alias": alias or name}
+
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"nodes": {str(i): n for i, n in enumerate([
+        node("model", "staging", "stg_hubspot__contacts"),
+        node("model", "marts", "lead_scores"),
+        node("seed", "config", "scoring_weights"),
+        node("snapshot", "snapshots", "lead_scores_snapshot"),
+        node("test", "test_failures", "not_null_x", alias="not_null_x"),
+    ])}}))
+    db = tmp_path / "work.duckdb"
+    with duckdb.connect(str(db)) as con:
+        for schema in ("staging", "marts", "config", "snapshots", "raw", "ops"):
+            con.execute(f"create schema {schema}")
+        for relation in (
+            "staging.stg_hubspot__contacts", "staging.stg_hubspot__crm_contacts",
+            "marts.lead_scores", "config.scoring_weights", "config.old_weights",
+            "snapshots.lead_scores_snapshot", "snapshots.renamed_snapshot",
+            "raw.crm_contacts", "ops.pipeline_runs",
+        ):
+            con.execute(f"create table {relation} as select 1 as x")
+        con.execute("create view staging.stg_engagement__events as select 1 as x")
+
+    dropped = drop_stale_relations(db, manifest)
+
+    assert dropped == [
+        "config.old_weights", "staging.stg_engagement__events", "staging.stg_hubspot__crm_contacts",
+    ]
+    with duckdb.connect(str(db), read_only=True) as con:
+        left = {f"{s}.{t}" for s, t in con.execute(
+            "select table_schema, table_name from information_schema.tables"
+        ).fetchall()}
+    assert left == {
+        "staging.stg_hubspot__contacts", "marts.lead_scores", "config.scoring_weights",
+        "snapshots.lead_scores_snapshot", "snapshots.renamed_snapshot", "raw.crm_contacts",
+        "ops.pipeline_runs",
+    }
+    assert drop_stale_relations(db, manifest) == []  # nothing left to drop
