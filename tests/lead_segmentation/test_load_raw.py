@@ -201,13 +201,13 @@ def test_timestamps_with_an_offset_are_converted_to_utc(raw_dir, tmp_path):
 def test_the_plain_timestamp_fast_path_reads_what_the_zone_aware_path_reads(text):
     """The loader types plain timestamp texts with a plain cast (cheaper); for every text,
     the value must be the zone-aware path's (the path every text took before)."""
-    from lead_segmentation.load_raw import _typed_expression, _zone_aware_timestamp
+    from lead_segmentation.load_raw import typed_expression, zone_aware_timestamp
 
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
     con.execute("create table t as select ?::varchar as occurred_at", [text])
-    loaded = _typed_expression("occurred_at", "timestamp", is_csv=True)
-    zone_aware = _zone_aware_timestamp('"occurred_at"')
+    loaded = typed_expression("occurred_at", "timestamp", is_csv=True)
+    zone_aware = zone_aware_timestamp('"occurred_at"')
     fast, slow = con.execute(f"select {loaded}, {zone_aware} from t").fetchone()
     assert fast == slow
 
