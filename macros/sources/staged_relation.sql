@@ -4,6 +4,10 @@
     entity with its verdict, row_status) or `stg` (the rows kept); the model is
     `<layer>_<folder>__<entity>`, the folder being the source's staging folder: for `files`
     crm (CRM entities) or engagement (events, form submissions), for `hubspot` hubspot.
+    With var segment_enabled, entity `events` is the CRM source's events and Segment's
+    (`<layer>_segment__events`) together: one `union all` of the columns
+    engagement_events_columns lists (a subquery; DuckDB reads through it, and through the
+    views of the stg layer, as through one relation).
     Any other source, layer or entity is a compile error that names it. -#}
 {% macro staged_relation(layer, entity) -%}
     {%- set files_folders = {
@@ -33,5 +37,14 @@
             "var crm_source must be 'files' or 'hubspot', not '" ~ crm_source ~ "'"
         ) }}
     {%- endif -%}
-    {{ return(ref(layer ~ "_" ~ folder ~ "__" ~ entity)) }}
+    {%- set relation = ref(layer ~ "_" ~ folder ~ "__" ~ entity) -%}
+    {%- if entity == "events" and segment_enabled() -%}
+        {%- set columns = engagement_events_columns(layer) | join(", ") -%}
+        {{ return(
+            "(select " ~ columns ~ " from " ~ relation
+            ~ " union all select " ~ columns ~ " from " ~ ref(layer ~ "_segment__events")
+            ~ ") as staged_events"
+        ) }}
+    {%- endif -%}
+    {{ return(relation) }}
 {%- endmacro %}

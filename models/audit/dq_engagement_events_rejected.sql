@@ -5,7 +5,7 @@ with
 
 base_events as (
 
-    select * from {{ ref('base_engagement__events') }}
+    select * from {{ staged_relation('base', 'events') }}
 
 ),
 

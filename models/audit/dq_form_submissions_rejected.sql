@@ -5,7 +5,7 @@ with
 
 base_form_submissions as (
 
-    select * from {{ ref('base_engagement__form_submissions') }}
+    select * from {{ staged_relation('base', 'form_submissions') }}
 
 ),
 

@@ -34,13 +34,13 @@ base_sales_activities as (
 
 base_events as (
 
-    select * from {{ ref('base_engagement__events') }}
+    select * from {{ staged_relation('base', 'events') }}
 
 ),
 
 base_form_submissions as (
 
-    select * from {{ ref('base_engagement__form_submissions') }}
+    select * from {{ staged_relation('base', 'form_submissions') }}
 
 ),
 

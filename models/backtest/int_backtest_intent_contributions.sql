@@ -22,7 +22,7 @@ as_of_dates as (
 
 base_events as (
 
-    select * from {{ ref('base_engagement__events') }}
+    select * from {{ staged_relation('base', 'events') }}
 
 ),
 

@@ -35,7 +35,7 @@ with
 
 base_events as (
 
-    select * from {{ ref('base_engagement__events') }}
+    select * from {{ staged_relation('base', 'events') }}
 
 ),
 
@@ -48,7 +48,7 @@ base_events as (
         select
             occurred_at,
             loaded_at
-        from {{ ref('base_engagement__events') }}
+        from {{ staged_relation('base', 'events') }}
 
     ),
 

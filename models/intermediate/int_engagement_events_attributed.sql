@@ -1,5 +1,6 @@
 {#-
-    Every kept engagement event of stg_engagement__events, attributed to a person through the
+    Every kept engagement event of the source's stg_<folder>__events (macro staged_relation:
+    with Segment, the CRM's and Segment's together), attributed to a person through the
     identity map: a given contact_id decides alone (re-pointed to its surviving person; when
     it resolves to nobody the row is `unknown_contact` and the email is not tried); without
     one, the normalised email names the person (`unattributed` when it names nobody).
@@ -14,7 +15,7 @@ with
 
 events as (
 
-    select * from {{ ref('stg_engagement__events') }}
+    select * from {{ staged_relation('stg', 'events') }}
 
 ),
 

@@ -1,13 +1,14 @@
--- Every kept form submission of stg_engagement__form_submissions, attributed to a person
--- through the identity map with the rules of int_engagement_events_attributed: a given
--- contact_id decides alone (`unknown_contact` when it resolves to nobody), else the
--- normalised email (`unattributed` when it names nobody). Readers use the rows without a
--- rejection_reason; audit/dq_row_reconciliation counts the others as rejected.
+-- Every kept form submission of the source's stg_<folder>__form_submissions (macro
+-- staged_relation), attributed to a person through the identity map with the rules of
+-- int_engagement_events_attributed: a given contact_id decides alone (`unknown_contact` when
+-- it resolves to nobody), else the normalised email (`unattributed` when it names nobody).
+-- Readers use the rows without a rejection_reason; audit/dq_row_reconciliation counts the
+-- others as rejected.
 with
 
 form_submissions as (
 
-    select * from {{ ref('stg_engagement__form_submissions') }}
+    select * from {{ staged_relation('stg', 'form_submissions') }}
 
 ),
 

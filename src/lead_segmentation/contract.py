@@ -125,12 +125,42 @@ BACKTEST_CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 BACKTEST_MARTS: tuple[str, ...] = tuple(BACKTEST_CONTRACT_COLUMNS)
 
-# The clean staging models (docs/architecture.md) counted as the run's staging layer.
-STAGING_MODELS: tuple[str, ...] = (
-    "stg_crm__accounts",
-    "stg_crm__contacts",
-    "stg_crm__opportunities",
-    "stg_crm__sales_activities",
-    "stg_engagement__events",
-    "stg_engagement__form_submissions",
-)
+# The staging folder of each entity's chain with the files source; any other source (var
+# crm_source) has one folder of its own name, and Segment's web events (var segment_enabled)
+# join the events. Python's side of macro staged_relation (the same switch in dbt): a reader
+# of a staging table names it with staged_models, never by a literal.
+FILES_STAGING_FOLDERS: dict[str, str] = {
+    "accounts": "crm",
+    "contacts": "crm",
+    "opportunities": "crm",
+    "sales_activities": "crm",
+    "events": "engagement",
+    "form_submissions": "engagement",
+}
+
+
+def staged_models(
+    layer: str, entity: str, source: str = "files", segment_enabled: bool = False
+) -> tuple[str, ...]:
+    """The staging models (schema staging) holding `entity` for a build from `source`: the
+    `base` one (every row with its verdict) or the `stg` one (the kept rows); with Segment,
+    the events are two models (the CRM source's and Segment's)."""
+    if layer not in ("base", "stg"):
+        raise ValueError(f"layer must be 'base' or 'stg', not {layer!r}")
+    folder = FILES_STAGING_FOLDERS[entity] if source == "files" else source
+    models = (f"{layer}_{folder}__{entity}",)
+    if entity == "events" and segment_enabled:
+        models += (f"{layer}_segment__events",)
+    return models
+
+
+def staging_models(source: str = "files", segment_enabled: bool = False) -> tuple[str, ...]:
+    """The clean staging models (docs/architecture.md) counted as a run's staging layer."""
+    return tuple(
+        model
+        for entity in FILES_STAGING_FOLDERS
+        for model in staged_models("stg", entity, source, segment_enabled)
+    )
+
+
+STAGING_MODELS: tuple[str, ...] = staging_models()

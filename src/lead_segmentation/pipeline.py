@@ -624,9 +624,13 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
 
     import duckdb
 
+    from lead_segmentation.contract import staging_models
+
+    # The staging models of the source this build read (the work DB may hold another's).
+    staging = staging_models(args.source, str(variables.get("segment_enabled")).lower() == "true")
     con = duckdb.connect(str(args.work_db), read_only=True)
     try:
-        record.row_counts.update(run_log.count_layers(con, raw=False))
+        record.row_counts.update(run_log.count_layers(con, raw=False, staging=staging))
     finally:
         con.close()
 

@@ -144,14 +144,22 @@ def _existing(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
     }
 
 
-def count_layers(con: duckdb.DuckDBPyConnection, *, raw: bool = True, built: bool = True) -> dict:
-    """Rows per relation of each layer present in the work database."""
+def count_layers(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    raw: bool = True,
+    built: bool = True,
+    staging: tuple[str, ...] = STAGING_MODELS,
+) -> dict:
+    """Rows per relation of each layer present in the work database. `staging`: the clean
+    staging models of the source the build read (contract.staging_models; the work database
+    may still hold another source's from an earlier run)."""
     counts: dict[str, dict[str, int]] = {}
     layers = []
     if raw:
         layers.append(("raw", "raw", list(raw_schema.RAW_TABLES)))
     if built:
-        layers += [("staging", "staging", STAGING_MODELS), ("marts", "marts", PUBLIC_MARTS)]
+        layers += [("staging", "staging", staging), ("marts", "marts", PUBLIC_MARTS)]
     for layer, schema, names in layers:
         present = _existing(con, schema)
         found = {

@@ -31,13 +31,13 @@ row_counts as (
     select
         'email_event' as connector_table,
         (select count(*) from {{ source('hubspot', 'email_event') }}) as connector_rows,
-        (select count(*) from {{ ref('stg_hubspot__engagement_events') }}) as adapter_rows
+        (select count(*) from {{ ref('base_hubspot__engagement_events') }}) as adapter_rows
     union all
     select
         'contact_form_submission' as connector_table,
         (select count(*) from {{ source('hubspot', 'contact_form_submission') }})
             as connector_rows,
-        (select count(*) from {{ ref('stg_hubspot__form_submissions') }}) as adapter_rows
+        (select count(*) from {{ ref('base_hubspot__raw_form_submissions') }}) as adapter_rows
 
 ),
 

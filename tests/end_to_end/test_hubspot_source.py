@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from conftest import TEST_AS_OF, run_dbt
+from lead_segmentation.contract import staged_models
 from pipeline_helpers import PROJECT_DIR, Warehouse, pipeline_env, run_pipeline
 
 FIVETRAN_SAMPLES = PROJECT_DIR.parent / "shared" / "external" / "fivetran_hubspot"
@@ -77,7 +78,7 @@ def test_hubspot_shape_publishes_the_same_marts_as_the_files_it_carries(hubspot_
     # The population is not trivial: web, email, form and activity signals all travelled.
     con = duckdb.connect(str(warehouse.work_db), read_only=True)
     sources = dict(con.execute(
-        "select source_system, count(*) from staging.stg_engagement__events group by 1"
+        f"select source_system, count(*) from ({_union(_staged('stg', 'events'))}) group by 1"
     ).fetchall())
     assert sources.get("hubspot", 0) > 0 and sources.get("segment", 0) > 0, sources
     reasons = dict(con.execute(
@@ -314,6 +315,15 @@ def test_hubspot_erasure_requests_and_deletions_leave_no_email_or_name(hubspot_p
     assert _personal_hits(place.work_db, {"requested.email": needles["requested.email"]}) == []
 
 
+# The HubSpot demo's staging tables of an engagement entity (with Segment: events are two).
+def _staged(layer: str, entity: str) -> list[str]:
+    return [f"staging.{model}" for model in staged_models(layer, entity, "hubspot", segment_enabled=True)]
+
+
+def _union(tables: list[str], columns: str = "*") -> str:
+    return " union all ".join(f"select {columns} from {table}" for table in tables)
+
+
 def _differences(left: Path, right: Path, tables: dict[str, list[str]]) -> list[str]:
     """Tables whose rows differ between two work databases (EXCEPT ALL both ways), columns
     named in `tables` left out."""
@@ -409,7 +419,9 @@ def test_hubspot_daily_run_is_incremental_and_equals_a_full_rebuild(hubspot_popu
         place.root.mkdir()
         shutil.copy(built.work_db, place.work_db)
     with duckdb.connect(str(built.work_db), read_only=True) as con:
-        day_load = con.execute("select max(_loaded_at) from staging.base_engagement__events").fetchone()[0]
+        day_load = con.execute(
+            f"select max(_loaded_at) from ({_union(_staged('base', 'events'))})"
+        ).fetchone()[0]
     run = run_pipeline(incremental, day, TEST_AS_OF, extra_args=["--source", "hubspot"])
     assert run.returncode == 0, run.output[-6000:]
     assert "in full" not in run.output, run.output[-3000:]
@@ -421,8 +433,7 @@ def test_hubspot_daily_run_is_incremental_and_equals_a_full_rebuild(hubspot_popu
         "marts.lead_routing": ["updated_at"], "marts.dq_row_reconciliation": [],
     }) == []
     assert _differences(incremental.work_db, full.work_db, {
-        "staging.base_engagement__events": ["_loaded_at"],
-        "staging.base_engagement__form_submissions": ["_loaded_at"],
+        **{table: ["_loaded_at"] for table in _staged("base", "events") + _staged("base", "form_submissions")},
         "intermediate.int_contacts_signals_counted": [],
         # (int_engagement_events_attributed is a view naming its database: the audit tables
         # built from it are compared instead)
@@ -430,11 +441,15 @@ def test_hubspot_daily_run_is_incremental_and_equals_a_full_rebuild(hubspot_popu
         "audit.dq_row_reconciliation": [],
         "audit.dq_rejected_rows": [],
     }) == []
-    query = "select count(*) filter (where _loaded_at = ?), count(*) from staging.base_engagement__events"
+    query = (
+        "select count(*) filter (where _loaded_at = ?), count(*) "
+        f"from ({_union(_staged('base', 'events'), '_loaded_at')})"
+    )
     with duckdb.connect(str(incremental.work_db), read_only=True) as con:
         kept_from_day, total = con.execute(query, [day_load]).fetchone()
         new_events = con.execute(
-            "select count(*) from staging.stg_engagement__events where event_id like 'evt_d1_%'"
+            f"select count(*) from ({_union(_staged('stg', 'events'), 'event_id')}) "
+            "where event_id like 'evt_d1_%'"
         ).fetchone()[0]
         visitor_person = con.execute(
             "select contact_id from intermediate.int_engagement_events_attributed "

@@ -25,6 +25,7 @@ import pandas as pd
 import pytest
 
 from conftest import TEST_SEED, run_dbt
+from lead_segmentation.contract import staged_models
 
 pytestmark = pytest.mark.slow  # builds the test data with dbt (minutes)
 
@@ -35,11 +36,12 @@ NEXT_DAY = DAY + dt.timedelta(days=1)
 # Built (seeds, models, snapshots) for both days; the data tests of the incremental models
 # run separately on the incremental warehouse.
 BUILD = ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
-INCREMENTAL_MODELS = [
-    "base_engagement__events",
-    "base_engagement__form_submissions",
-    "int_contacts_signals_counted",
-]
+# The files source's engagement staging models (named once: contract.staged_models).
+(BASE_EVENTS,) = staged_models("base", "events")
+(BASE_FORMS,) = staged_models("base", "form_submissions")
+(STG_EVENTS,) = staged_models("stg", "events")
+(STG_FORMS,) = staged_models("stg", "form_submissions")
+INCREMENTAL_MODELS = [BASE_EVENTS, BASE_FORMS, "int_contacts_signals_counted"]
 
 # Compared after both D+1 builds: (schema.table, columns left out). Left out: the snapshot
 # clock (run start time, different for the two builds by construction) and what is derived
@@ -56,17 +58,17 @@ COMPARED = {
     "intermediate.int_contacts_signals_counted": [],
     "audit.dq_row_reconciliation": [],
     "audit.dq_rejected_rows": [],
-    "staging.base_engagement__events": ["_loaded_at"],
-    "staging.base_engagement__form_submissions": ["_loaded_at"],
-    "staging.stg_engagement__events": [],
-    "staging.stg_engagement__form_submissions": [],
+    f"staging.{BASE_EVENTS}": ["_loaded_at"],
+    f"staging.{BASE_FORMS}": ["_loaded_at"],
+    f"staging.{STG_EVENTS}": [],
+    f"staging.{STG_FORMS}": [],
     "intermediate.int_engagement_events_attributed": [],
     "intermediate.int_form_submissions_attributed": [],
 }
 
 
 # Events delivered more than once already (the planted deliveries must be their second).
-SINGLE_DELIVERY = "select event_id from staging.base_engagement__events where delivery_rank > 1"
+SINGLE_DELIVERY = f"select event_id from staging.{BASE_EVENTS} where delivery_rank > 1"
 
 
 def _ts(value: dt.datetime) -> str:
@@ -110,7 +112,7 @@ def _next_day_export(day_dir: Path, out_dir: Path, day_db: Path) -> dict:
         recent = one(
             f"""
             select event_id, delivered_contact_id, event_type, occurred_at, loaded_at, topic
-            from staging.base_engagement__events
+            from staging.{BASE_EVENTS}
             where row_status = 'kept' and delivered_contact_id is not null
               and loaded_at >= timestamp '{DAY} 00:00:00' and topic is not null
               and cast(occurred_at as date) <= date '{DAY}'
@@ -122,7 +124,7 @@ def _next_day_export(day_dir: Path, out_dir: Path, day_db: Path) -> dict:
             f"""
             select event_id, delivered_contact_id, email, event_type, occurred_at, page_url,
                    campaign_id, source_system, topic, loaded_at
-            from staging.base_engagement__events
+            from staging.{BASE_EVENTS}
             where row_status = 'kept' and loaded_at < timestamp '2026-06-01'
               and event_id not in ({SINGLE_DELIVERY})
             order by event_id limit 1
@@ -135,9 +137,9 @@ def _next_day_export(day_dir: Path, out_dir: Path, day_db: Path) -> dict:
             """
         )[0]
         submission = one(
-            """
+            f"""
             select submission_id, delivered_contact_id, email, form_name, submitted_at
-            from staging.base_engagement__form_submissions
+            from staging.{BASE_FORMS}
             where row_status = 'kept' order by submission_id limit 1
             """
         )
@@ -307,7 +309,7 @@ def test_incremental_run_equals_full_refresh(two_builds):
 def test_incremental_run_kept_the_earlier_rows(two_builds):
     """The incremental build re-judged only what changed: most of D's rows are still the
     ones D's run wrote (their load time is D's), while the full refresh rewrote them all."""
-    query = "select count(*) filter (where _loaded_at = ?), count(*) from staging.base_engagement__events"
+    query = f"select count(*) filter (where _loaded_at = ?), count(*) from staging.{BASE_EVENTS}"
     with duckdb.connect(str(two_builds["incremental"]), read_only=True) as con:
         kept_from_day, total = con.execute(query, [two_builds["day_load"]]).fetchone()
     with duckdb.connect(str(two_builds["full"]), read_only=True) as con:
@@ -320,9 +322,9 @@ def test_changes_on_the_next_day_reached_the_incremental_warehouse(two_builds):
     with duckdb.connect(str(two_builds["incremental"]), read_only=True) as con:
         verdicts = dict(
             con.execute(
-                """
+                f"""
                 select event_id || '@' || cast(loaded_at as varchar), row_status
-                from staging.base_engagement__events
+                from staging.{BASE_EVENTS}
                 where event_id in (?, ?)
                 """,
                 [two_builds["recent_event"], two_builds["old_event"]],

@@ -2,10 +2,10 @@
 built from: a HubSpot daily run is incremental, like a files run (load_raw.py, "Continuity"),
 while each of these tables continues the load the models were built from.
 
-The engagement events (base_engagement__events) are made from `INCREMENTAL_CONNECTOR_TABLES`
-(hubspot_tables.py). Their rows are right only while each table holds the built load's rows,
-unchanged and at the same lines, then new ones (a connector that appends: email events,
-clicks, page views): the loader numbers the lines (`_line_number`), and each table's
+The engagement events (base_hubspot__events, and Segment's base_segment__events) are made
+from `INCREMENTAL_CONNECTOR_TABLES` (hubspot_tables.py). Their rows are right only while each
+table holds the built load's rows, unchanged and at the same lines, then new ones (a connector
+that appends: email events, clicks, page views): the loader numbers the lines (`_line_number`), and each table's
 fingerprint (an XOR of row hashes that cover the line) over lines 1..n must equal the built
 load's. One more break: Segment names a page's person by the user's latest identify, so a new
 identify for a user or anonymous id that already has a built page or track re-attributes old

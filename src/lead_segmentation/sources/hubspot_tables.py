@@ -33,8 +33,8 @@ CONNECTOR_PERSONAL_COLUMNS: tuple[str, ...] = (
     "property_mobilephone",
     "recipient",
 )
-# The connector tables the engagement events are made from (stg_hubspot__engagement_events,
-# stg_segment__engagement_events): a HubSpot run is incremental while each continues the
+# The connector tables the engagement events are made from (base_hubspot__engagement_events,
+# base_segment__engagement_events): a HubSpot run is incremental while each continues the
 # load the models were built from (hubspot_continuity.py).
 INCREMENTAL_CONNECTOR_TABLES: tuple[str, ...] = (
     "email_event",

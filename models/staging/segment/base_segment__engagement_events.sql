@@ -1,13 +1,14 @@
 {#-
     Segment web events in the shape of raw engagement_events, one row per pages row and per
-    tracks row; with var segment_enabled they join the CRM's events (macro raw_relation).
+    tracks row; base_segment__events judges them (macro judge_engagement_events), and after
+    staging they join the CRM's events (macro staged_relation, var segment_enabled).
     Identification: the email of the row's user_id (its latest identify with an email), else
-    of its anonymous_id; an event no identify names keeps no email and staging rejects it
-    as unattributed (counted, not dropped).
+    of its anonymous_id; an event no identify names keeps no email, and
+    int_engagement_events_attributed rejects it as unattributed (counted, not dropped).
     event_type: a page is the first seed segment_url_patterns row with an event_type whose
     pattern its url contains (pricing_page_view, case_study_view), else page_view; a track
     is its event name through seed segment_track_events (webinar attendance), else
-    `segment_track`, which staging rejects as untracked_segment_event.
+    `segment_track`, which base_segment__events rejects as untracked_segment_event.
     topic: the first seed segment_url_patterns row with a topic whose pattern the url (a
     track's page url) contains. _line_number: a page's is 10^12 plus its line, a track's 2 x
     10^12 plus its line (unique beside the CRM events', and stable when a table grows, which

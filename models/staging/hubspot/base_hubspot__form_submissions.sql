@@ -1,0 +1,13 @@
+-- Every row of base_hubspot__raw_form_submissions (HubSpot form submissions as raw
+-- form_submissions; 1:1, key _line_number), cleaned, with its verdict: macro
+-- judge_form_submissions (macros/staging/), incremental on submission_key.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='submission_key',
+        on_schema_change='fail',
+    )
+}}
+
+{{ judge_form_submissions(ref('base_hubspot__raw_form_submissions')) }}
