@@ -26,7 +26,7 @@ as_of_dates as (
 
 base_contacts as (
 
-    select * from {{ ref('base_crm__contacts') }}
+    select * from {{ staged_relation('base', 'contacts') }}
 
 ),
 

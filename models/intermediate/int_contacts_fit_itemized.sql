@@ -5,13 +5,13 @@ with
 
 contacts as (
 
-    select * from {{ ref('stg_crm__contacts') }}
+    select * from {{ staged_relation('stg', 'contacts') }}
 
 ),
 
 accounts as (
 
-    select * from {{ ref('stg_crm__accounts') }}
+    select * from {{ staged_relation('stg', 'accounts') }}
 
 ),
 

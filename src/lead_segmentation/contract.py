@@ -125,12 +125,45 @@ BACKTEST_CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 BACKTEST_MARTS: tuple[str, ...] = tuple(BACKTEST_CONTRACT_COLUMNS)
 
-# The clean staging models (docs/architecture.md) counted as the run's staging layer.
-STAGING_MODELS: tuple[str, ...] = (
-    "stg_crm__accounts",
-    "stg_crm__contacts",
-    "stg_crm__opportunities",
-    "stg_crm__sales_activities",
-    "stg_engagement__events",
-    "stg_engagement__form_submissions",
+# The staging folder of each entity per CRM source (pipeline --source): the switch after
+# staging (issue 14) is macro staged_relation (macros/sources/staged_relation.sql), which maps
+# the same way; Python readers of a staging table name it through staged_model, never by a
+# literal, so they read the chain of the source the run built.
+STAGING_FOLDERS: dict[str, dict[str, str]] = {
+    "files": {
+        "accounts": "crm",
+        "account_frameworks": "crm",
+        "contacts": "crm",
+        "opportunities": "crm",
+        "sales_activities": "crm",
+        "events": "engagement",
+        "form_submissions": "engagement",
+    },
+}
+STAGING_FOLDERS["hubspot"] = {entity: "hubspot" for entity in STAGING_FOLDERS["files"]}
+# The entity each raw contract table becomes (the clean staging models counted as the run's
+# staging layer).
+STAGED_ENTITIES: tuple[str, ...] = (
+    "accounts",
+    "contacts",
+    "opportunities",
+    "sales_activities",
+    "events",
+    "form_submissions",
 )
+
+
+def staged_model(layer: str, entity: str, source: str = "files") -> str:
+    """The staging model (`base` or `stg` layer) holding `entity` when the CRM source is
+    `source`: `<layer>_<folder>__<entity>`, as macro staged_relation picks it."""
+    if layer not in ("base", "stg"):
+        raise ValueError(f"staging layer must be 'base' or 'stg', not {layer!r}")
+    folders = STAGING_FOLDERS.get(source)
+    if folders is None:
+        raise ValueError(f"unknown CRM source {source!r}")
+    return f"{layer}_{folders[entity]}__{entity}"
+
+
+def staging_models(source: str = "files") -> tuple[str, ...]:
+    """The clean staging models of a run on `source`, one per raw contract table."""
+    return tuple(staged_model("stg", entity, source) for entity in STAGED_ENTITIES)

@@ -622,7 +622,7 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
 
     con = duckdb.connect(str(args.work_db), read_only=True)
     try:
-        record.row_counts.update(run_log.count_layers(con, raw=False))
+        record.row_counts.update(run_log.count_layers(con, raw=False, source=args.source))
     finally:
         con.close()
 
@@ -637,6 +637,7 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
             raw_counts=raw_counts,
             published_db=args.published_db,
             accept_score_shift=args.accept_score_shift,
+            source=args.source,
         )
         for note in report.notes:
             progress.say(note)

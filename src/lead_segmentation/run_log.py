@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from lead_segmentation import raw_schema
-from lead_segmentation.contract import PUBLIC_MARTS, STAGING_MODELS
+from lead_segmentation.contract import PUBLIC_MARTS, staging_models
 
 SCHEMA = "ops"
 TABLE = "pipeline_runs"
@@ -144,14 +144,17 @@ def _existing(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
     }
 
 
-def count_layers(con: duckdb.DuckDBPyConnection, *, raw: bool = True, built: bool = True) -> dict:
-    """Rows per relation of each layer present in the work database."""
+def count_layers(
+    con: duckdb.DuckDBPyConnection, *, raw: bool = True, built: bool = True, source: str = "files"
+) -> dict:
+    """Rows per relation of each layer present in the work database (the staging models of
+    the CRM source the run built)."""
     counts: dict[str, dict[str, int]] = {}
     layers = []
     if raw:
         layers.append(("raw", "raw", list(raw_schema.RAW_TABLES)))
     if built:
-        layers += [("staging", "staging", STAGING_MODELS), ("marts", "marts", PUBLIC_MARTS)]
+        layers += [("staging", "staging", staging_models(source)), ("marts", "marts", PUBLIC_MARTS)]
     for layer, schema, names in layers:
         present = _existing(con, schema)
         found = {

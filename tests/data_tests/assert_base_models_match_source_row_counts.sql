@@ -1,29 +1,43 @@
 -- dq_row_reconciliation counts raw rows from the base models (the raw relations are read only in
 -- staging), so each base model must hold exactly one row per raw row: a join that fans out
 -- or a filter that drops rows would otherwise go unnoticed. Fails per table that differs.
+-- The CRM tables as the source delivers them: the loaded files, or the HubSpot adapters
+-- (the models each source's base models judge).
+{%- set files = var('crm_source', 'files') == 'files' %}
+{%- set delivered = {
+    'crm_accounts': source('crm', 'crm_accounts') if files
+        else ref('base_hubspot__crm_accounts'),
+    'crm_contacts': source('crm', 'crm_contacts') if files
+        else ref('base_hubspot__crm_contacts'),
+    'crm_opportunities': source('crm', 'crm_opportunities') if files
+        else ref('base_hubspot__crm_opportunities'),
+    'sales_activities': source('crm', 'sales_activities') if files
+        else ref('base_hubspot__raw_sales_activities'),
+} %}
+
 with
 
 row_counts as (
 
     select
         'crm_accounts' as table_name,
-        (select count(*) from {{ raw_relation('crm_accounts') }}) as source_rows,
-        (select count(*) from {{ ref('base_crm__accounts') }}) as base_rows
+        (select count(*) from {{ delivered['crm_accounts'] }}) as source_rows,
+        (select count(*) from {{ staged_relation('base', 'accounts') }}) as base_rows
     union all
     select
         'crm_contacts' as table_name,
-        (select count(*) from {{ raw_relation('crm_contacts') }}) as source_rows,
-        (select count(*) from {{ ref('base_crm__contacts') }}) as base_rows
+        (select count(*) from {{ delivered['crm_contacts'] }}) as source_rows,
+        (select count(*) from {{ staged_relation('base', 'contacts') }}) as base_rows
     union all
     select
         'crm_opportunities' as table_name,
-        (select count(*) from {{ raw_relation('crm_opportunities') }}) as source_rows,
-        (select count(*) from {{ ref('base_crm__opportunities') }}) as base_rows
+        (select count(*) from {{ delivered['crm_opportunities'] }}) as source_rows,
+        (select count(*) from {{ staged_relation('base', 'opportunities') }}) as base_rows
     union all
     select
         'sales_activities' as table_name,
-        (select count(*) from {{ raw_relation('sales_activities') }}) as source_rows,
-        (select count(*) from {{ ref('base_crm__sales_activities') }}) as base_rows
+        (select count(*) from {{ delivered['sales_activities'] }}) as source_rows,
+        (select count(*) from {{ staged_relation('base', 'sales_activities') }}) as base_rows
     union all
     select
         'engagement_events' as table_name,
