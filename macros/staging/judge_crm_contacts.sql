@@ -1,18 +1,16 @@
 {#-
-    Every CRM contact row (1:1, key _line_number), cleaned, given its verdict and, when it
-    stands for a person, that person's id.
+    Every CRM contact row (1:1, key _line_number), cleaned and given its verdict.
     Steps:
       1. clean: text trimmed (empty -> NULL), email normalised and validated, job title
          cleaned, country mapped through country_aliases, categories lower/trimmed.
       2. versions: per contact_id the latest updated_at is current (ties: the later line;
          NULL updated_at is the oldest); the other versions are `duplicate`.
-      3. reject: no contact_id -> missing_id; a soft-deleted current version -> soft_deleted.
-      4. merge: the remaining current versions sharing a normalised email are one person. The
-         survivor is the earliest created_at (NULL created_at last; ties: the smallest
-         contact_id); the others are `merged` into it. person_id is the survivor's
-         contact_id for kept and merged rows, NULL otherwise.
-    A contact without a usable email is kept (it is one person on its own): routing suppresses
-    it later as undeliverable.
+      3. reject: no contact_id -> missing_id; a soft-deleted current version -> soft_deleted;
+         the remaining current versions are `kept`: the active contact records.
+    Which records are one person (the same normalised email, or a merge the CRM made) is
+    identity resolution, decided once in the intermediate layer
+    (int_contact_identities_resolved), not here. A contact without a usable email is kept:
+    routing suppresses it later as undeliverable.
     `relation`: the rows in the shape of raw crm_contacts (CONTRACT.md section 1), e.g.
     source('crm', 'crm_contacts') or a connector's adapter model; the base_<folder>__contacts
     model of each source folder is this macro on its relation.
@@ -101,70 +99,38 @@ judged as (
 
 ),
 
-active_contacts as (
-
-    select
-        _line_number,
-        contact_id,
-        email,
-        created_at
-    from judged
-    where version_rank = 1 and rejection_reason is null
-
-),
-
-people as (
-
-    -- Without an email a contact is a person on its own.
-    select
-        _line_number,
-        case
-            when email is null then contact_id
-            else first_value(contact_id) over (
-                partition by email
-                order by created_at asc nulls last, contact_id asc
-            )
-        end as person_id
-    from active_contacts
-
-),
-
 final as (
 
     select
-        judged.contact_id,
-        people.person_id,
-        judged.account_id,
-        judged.email,
-        judged.email_domain,
-        judged.is_email_valid,
-        judged.first_name,
-        judged.last_name,
-        judged.phone,
-        judged.job_title,
-        judged.job_title_clean,
-        judged.country_code,
-        judged.lead_source,
-        judged.lifecycle_stage,
-        judged.email_opt_out,
-        judged.email_status,
-        judged.created_at,
-        judged.updated_at,
-        judged.is_deleted,
-        judged.country_raw,
-        judged.version_rank,
-        judged.rejection_reason,
-        judged._line_number,
-        judged._loaded_at,
+        contact_id,
+        account_id,
+        email,
+        email_domain,
+        is_email_valid,
+        first_name,
+        last_name,
+        phone,
+        job_title,
+        job_title_clean,
+        country_code,
+        lead_source,
+        lifecycle_stage,
+        email_opt_out,
+        email_status,
+        created_at,
+        updated_at,
+        is_deleted,
+        country_raw,
+        version_rank,
+        rejection_reason,
+        _line_number,
+        _loaded_at,
         case
-            when judged.rejection_reason is not null then 'rejected'
-            when judged.version_rank > 1 then 'duplicate'
-            when people.person_id <> judged.contact_id then 'merged'
+            when rejection_reason is not null then 'rejected'
+            when version_rank > 1 then 'duplicate'
             else 'kept'
         end as row_status
     from judged
-    left join people
-        on judged._line_number = people._line_number
 
 )
 

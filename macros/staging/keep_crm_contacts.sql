@@ -1,12 +1,9 @@
 {#-
-    One row per active person: the surviving contact record, with what its merged records
-    (same normalised email) add.
-    Steps:
-      1. the person's records: the survivor (kept) and the contacts merged into it.
-      2. carried to the person from any record: email_opt_out (true when any record opted
-         out), email_status (`bounced` when any record bounced), the furthest lifecycle stage
-         (as a CRM merge keeps it), and the account when the survivor has none.
-      3. everything else is the survivor's own value; updated_at is the latest of the records.
+    The active contact records of a base contacts model: one row per contact_id, its current
+    version when it has an id and is not soft-deleted, cleaned by the judge_crm_contacts
+    macro. Identities as delivered: which records are one person (a shared normalised email,
+    a merge the CRM made) is decided in int_contact_identities_resolved, and the person
+    record (what merged records add) is int_contacts_merged.
     `base_relation`: the base_<folder>__contacts model of the source's folder; the
     stg_<folder>__contacts model of each source folder is this macro on it.
 -#}
@@ -19,128 +16,8 @@ base_contacts as (
 
 ),
 
-lifecycle_stages as (
+kept as (
 
-    select * from {{ ref('crm_lifecycle_stages') }}
-
-),
-
-person_records as (
-
-    select
-        base_contacts.*,
-        case when base_contacts.contact_id = base_contacts.person_id then 1 else 0 end
-            as survivor_first,
-        -- Funnel order of crm_lifecycle_stages, furthest highest; an unlisted stage ranks
-        -- with `other` below the funnel, an empty stage below everything.
-        case
-            when lifecycle_stages.funnel_rank is not null then lifecycle_stages.funnel_rank
-            when base_contacts.lifecycle_stage is not null then 0
-            else -1
-        end as lifecycle_rank
-    from base_contacts
-    left join lifecycle_stages
-        on base_contacts.lifecycle_stage = lifecycle_stages.lifecycle_stage
-    where base_contacts.row_status in ('kept', 'merged')
-
-),
-
-person_flags as (
-
-    select
-        person_id,
-        count(*) - 1 as merged_contact_count,
-        max(case when email_opt_out then 1 when not email_opt_out then 0 end) as opt_out_flag,
-        max(case when email_status = 'bounced' then 1 else 0 end) as bounced_flag,
-        max(updated_at) as updated_at
-    from person_records
-    group by person_id
-
-),
-
-lifecycle_ranked as (
-
-    select
-        person_id,
-        lifecycle_stage,
-        row_number() over (
-            partition by person_id
-            order by lifecycle_rank desc, survivor_first desc, contact_id asc
-        ) as pick
-    from person_records
-
-),
-
-account_ranked as (
-
-    -- The survivor's account; without one, the most recently updated merged record's.
-    select
-        person_id,
-        account_id,
-        row_number() over (
-            partition by person_id
-            order by
-                case when account_id is null then 1 else 0 end asc,
-                survivor_first desc,
-                updated_at desc nulls last,
-                contact_id asc
-        ) as pick
-    from person_records
-
-),
-
-survivors as (
-
-    select * from person_records
-    where survivor_first = 1
-
-),
-
-people as (
-
-    select
-        survivors.contact_id,
-        account_ranked.account_id,
-        survivors.email,
-        survivors.email_domain,
-        survivors.is_email_valid,
-        survivors.first_name,
-        survivors.last_name,
-        survivors.phone,
-        survivors.job_title,
-        survivors.job_title_clean,
-        survivors.country_code,
-        survivors.lead_source,
-        lifecycle_ranked.lifecycle_stage,
-        survivors.created_at,
-        person_flags.updated_at,
-        person_flags.merged_contact_count,
-        -- true when any record opted out; false when none did and one says false
-        case
-            when person_flags.opt_out_flag = 1 then true
-            when person_flags.opt_out_flag = 0 then false
-        end as email_opt_out,
-        case
-            when person_flags.bounced_flag = 1 then 'bounced'
-            else survivors.email_status
-        end as email_status
-    from survivors
-    inner join person_flags
-        on survivors.person_id = person_flags.person_id
-    inner join lifecycle_ranked
-        on
-            survivors.person_id = lifecycle_ranked.person_id
-            and lifecycle_ranked.pick = 1
-    inner join account_ranked
-        on
-            survivors.person_id = account_ranked.person_id
-            and account_ranked.pick = 1
-
-),
-
-final as (
-
-    -- the interface's column order (docs/architecture.md)
     select
         contact_id,
         account_id,
@@ -159,10 +36,11 @@ final as (
         email_status,
         created_at,
         updated_at,
-        merged_contact_count
-    from people
+        _line_number
+    from base_contacts
+    where row_status = 'kept'
 
 )
 
-select * from final
+select * from kept
 {%- endmacro %}

@@ -18,7 +18,7 @@ account_frameworks as (
 
 contacts as (
 
-    select * from {{ staged_relation('stg', 'contacts') }}
+    select * from {{ ref('int_contacts_merged') }}
 
 ),
 

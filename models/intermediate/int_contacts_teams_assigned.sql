@@ -7,7 +7,7 @@ with
 
 contacts as (
 
-    select * from {{ staged_relation('stg', 'contacts') }}
+    select * from {{ ref('int_contacts_merged') }}
 
 ),
 

@@ -78,8 +78,8 @@ def staging_relations(source: str = "files") -> dict[str, str]:
     """The staging tables the checks read besides the marts, for a build on CRM `source`
     (contract.staged_model: each source has its own staging chain)."""
     return {
-        # one row per active person (docs/architecture.md)
-        "persons": f"staging.{staged_model('stg', 'contacts', source)}",
+        # one row per active person, whatever the source (docs/architecture.md)
+        "persons": "intermediate.int_contacts_merged",
         "accounts": f"staging.{staged_model('stg', 'accounts', source)}",
         "contact_rows": f"staging.{staged_model('base', 'contacts', source)}",
     }
