@@ -27,18 +27,9 @@ SOURCES_VARS = (
     {"crm_source": "hubspot", "segment_enabled": True},
 )
 
-# (staging model, model it reads): why the edge is still there. Shrink only.
-KNOWN_BREACHES: dict[tuple[str, str], str] = {
-    # The source switch (var crm_source, macro raw_relation) is still inside the files CRM
-    # base models: with crm_source=hubspot they read the HubSpot adapters instead of
-    # source('crm'). (The engagement entities' chains are per source folder.) Moving the
-    # switch after staging needs the files' cleaning as macros run once per source and an
-    # intermediate model per entity that picks/unions them (docs/architecture.md, "Not yet").
-    ("base_crm__accounts", "stg_hubspot__crm_accounts"): "source switch in staging",
-    ("base_crm__contacts", "stg_hubspot__crm_contacts"): "source switch in staging",
-    ("base_crm__opportunities", "stg_hubspot__crm_opportunities"): "source switch in staging",
-    ("base_crm__sales_activities", "stg_hubspot__sales_activities"): "source switch in staging",
-}
+# (staging model, model it reads): why the edge is still there. Shrink only. Empty since
+# issue 14's restructure: every source folder runs its own chain, the switch is after staging.
+KNOWN_BREACHES: dict[tuple[str, str], str] = {}
 
 
 def staging_folder(node: dict) -> str | None:
@@ -144,7 +135,6 @@ def test_staging_models_read_only_their_own_source(tmp_path):
     # every source folder is really in the parses (the vars switched the optional ones on)
     folders = {staging_folder(n) for n in manifest["nodes"].values()} - {None}
     assert folders >= {"crm", "engagement", "hubspot", "segment"}, folders
-    breaches = staging_breaches(manifest)
     new = {edge: why for edge, why in breaches.items() if edge not in KNOWN_BREACHES}
     gone = sorted(edge for edge in KNOWN_BREACHES if edge not in breaches)
     assert not new, f"staging models reading outside their own source: {new}"

@@ -5,7 +5,7 @@ with
 
 base_accounts as (
 
-    select * from {{ ref('base_crm__accounts') }}
+    select * from {{ staged_relation('base', 'accounts') }}
 
 ),
 

@@ -5,7 +5,7 @@ with
 
 base_contacts as (
 
-    select * from {{ ref('base_crm__contacts') }}
+    select * from {{ staged_relation('base', 'contacts') }}
 
 ),
 

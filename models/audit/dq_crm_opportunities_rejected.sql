@@ -4,7 +4,7 @@ with
 
 base_opportunities as (
 
-    select * from {{ ref('base_crm__opportunities') }}
+    select * from {{ staged_relation('base', 'opportunities') }}
 
 ),
 

@@ -4,10 +4,12 @@
     Steps:
       1. stack the verdicts of every raw row: the six base models (each 1:1 with its raw
          table; a singular test compares their row counts with the sources') give the
-         verdict of every row they do not keep; the rows they keep that name a person
-         (opportunities, activities, events, forms) take their verdict from the attribution
-         of the intermediate layer (int_<entity>_attributed, 1:1 with those kept rows): kept,
-         re-pointed, or rejected because their identity resolves to nobody.
+         verdict of every row they do not keep; the contact records they keep are kept or
+         merged by the identity map (int_contact_identities_resolved, 1:1 with them); the
+         rows they keep that name a person (opportunities, activities, events, forms) take
+         their verdict from the attribution of the intermediate layer
+         (int_<entity>_attributed, 1:1 with those kept rows): kept, re-pointed, or rejected
+         because their identity resolves to nobody.
       2. count each verdict per table, starting from the list of raw tables so a table with
          no rows still gets its (zero) row.
       3. is_balanced: raw_rows = kept + duplicate + merged + rejected; a verdict outside the
@@ -18,25 +20,25 @@ with
 
 base_accounts as (
 
-    select * from {{ ref('base_crm__accounts') }}
+    select * from {{ staged_relation('base', 'accounts') }}
 
 ),
 
 base_contacts as (
 
-    select * from {{ ref('base_crm__contacts') }}
+    select * from {{ staged_relation('base', 'contacts') }}
 
 ),
 
 base_opportunities as (
 
-    select * from {{ ref('base_crm__opportunities') }}
+    select * from {{ staged_relation('base', 'opportunities') }}
 
 ),
 
 base_sales_activities as (
 
-    select * from {{ ref('base_crm__sales_activities') }}
+    select * from {{ staged_relation('base', 'sales_activities') }}
 
 ),
 
@@ -49,6 +51,12 @@ base_events as (
 base_form_submissions as (
 
     select * from {{ staged_relation('base', 'form_submissions') }}
+
+),
+
+contact_identities as (
+
+    select * from {{ ref('int_contact_identities_resolved') }}
 
 ),
 
@@ -106,6 +114,14 @@ row_verdicts as (
         row_status,
         false as is_repointed
     from base_contacts
+    where row_status is null or row_status <> 'kept'
+    union all
+    -- an active record is kept, or merged into another person by the identity map
+    select
+        'crm_contacts' as table_name,
+        case when is_merged then 'merged' else 'kept' end as row_status,
+        false as is_repointed
+    from contact_identities
     union all
     select
         'crm_opportunities' as table_name,

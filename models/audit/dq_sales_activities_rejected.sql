@@ -7,7 +7,7 @@ with
 
 base_sales_activities as (
 
-    select * from {{ ref('base_crm__sales_activities') }}
+    select * from {{ staged_relation('base', 'sales_activities') }}
 
 ),
 

@@ -16,7 +16,7 @@ as_of_dates as (
 
 base_accounts as (
 
-    select * from {{ ref('base_crm__accounts') }}
+    select * from {{ staged_relation('base', 'accounts') }}
 
 ),
 

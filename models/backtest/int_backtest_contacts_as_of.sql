@@ -12,7 +12,7 @@
          exists at T when created by T and its version then is not deleted.
       3. person at T: the survivor's own attributes; the furthest lifecycle stage of the
          person's records (crm_lifecycle_stages' funnel order, as a merge keeps it); the survivor's account, else
-         the most recently updated record's (as stg_crm__contacts). The person exists at T
+         the most recently updated record's (as int_contacts_merged). The person exists at T
          when the survivor record does (it is the earliest created).
 -#}
 
@@ -26,7 +26,7 @@ as_of_dates as (
 
 base_contacts as (
 
-    select * from {{ ref('base_crm__contacts') }}
+    select * from {{ staged_relation('base', 'contacts') }}
 
 ),
 
@@ -100,7 +100,7 @@ ranked_versions as (
 
 records_at_dates as (
 
-    -- Funnel order of crm_lifecycle_stages (as stg_crm__contacts): furthest highest, an
+    -- Funnel order of crm_lifecycle_stages (as int_contacts_merged): furthest highest, an
     -- unlisted stage 0, no stage (or one not known at T) -1.
     select
         ranked_versions.*,

@@ -6,19 +6,19 @@ with
 
 accounts as (
 
-    select * from {{ ref('stg_crm__accounts') }}
+    select * from {{ staged_relation('stg', 'accounts') }}
 
 ),
 
 account_frameworks as (
 
-    select * from {{ ref('stg_crm__account_frameworks') }}
+    select * from {{ staged_relation('stg', 'account_frameworks') }}
 
 ),
 
 contacts as (
 
-    select * from {{ ref('stg_crm__contacts') }}
+    select * from {{ ref('int_contacts_merged') }}
 
 ),
 

@@ -5,13 +5,13 @@ with
 
 contacts as (
 
-    select * from {{ ref('stg_crm__contacts') }}
+    select * from {{ ref('int_contacts_merged') }}
 
 ),
 
 accounts as (
 
-    select * from {{ ref('stg_crm__accounts') }}
+    select * from {{ staged_relation('stg', 'accounts') }}
 
 ),
 

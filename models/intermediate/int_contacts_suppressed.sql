@@ -6,7 +6,7 @@ with
 
 contacts as (
 
-    select * from {{ ref('stg_crm__contacts') }}
+    select * from {{ ref('int_contacts_merged') }}
 
 ),
 

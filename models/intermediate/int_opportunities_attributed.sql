@@ -5,7 +5,7 @@ with
 
 opportunities as (
 
-    select * from {{ ref('stg_crm__opportunities') }}
+    select * from {{ staged_relation('stg', 'opportunities') }}
 
 ),
 

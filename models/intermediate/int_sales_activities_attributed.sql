@@ -7,7 +7,7 @@ with
 
 sales_activities as (
 
-    select * from {{ ref('stg_crm__sales_activities') }}
+    select * from {{ staged_relation('stg', 'sales_activities') }}
 
 ),
 

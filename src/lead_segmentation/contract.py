@@ -126,17 +126,29 @@ BACKTEST_CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
 BACKTEST_MARTS: tuple[str, ...] = tuple(BACKTEST_CONTRACT_COLUMNS)
 
 # The staging folder of each entity's chain with the files source; any other source (var
-# crm_source) has one folder of its own name, and Segment's web events (var segment_enabled)
-# join the events. Python's side of macro staged_relation (the same switch in dbt): a reader
-# of a staging table names it with staged_models, never by a literal.
+# crm_source, pipeline --source) has one folder of its own name, and Segment's web events (var
+# segment_enabled) join the events. Python's side of macro staged_relation (the same switch
+# in dbt; tests/lead_segmentation/test_contract.py checks both name the same models): a
+# reader of a staging table names it with staged_models / staged_model, never by a literal.
 FILES_STAGING_FOLDERS: dict[str, str] = {
     "accounts": "crm",
+    "account_frameworks": "crm",
     "contacts": "crm",
     "opportunities": "crm",
     "sales_activities": "crm",
     "events": "engagement",
     "form_submissions": "engagement",
 }
+CRM_SOURCES: tuple[str, ...] = ("files", "hubspot")
+# The entity each raw contract table becomes (their stg_ models are a run's staging layer).
+STAGED_ENTITIES: tuple[str, ...] = (
+    "accounts",
+    "contacts",
+    "opportunities",
+    "sales_activities",
+    "events",
+    "form_submissions",
+)
 
 
 def staged_models(
@@ -147,6 +159,8 @@ def staged_models(
     the events are two models (the CRM source's and Segment's)."""
     if layer not in ("base", "stg"):
         raise ValueError(f"layer must be 'base' or 'stg', not {layer!r}")
+    if source not in CRM_SOURCES:
+        raise ValueError(f"unknown CRM source {source!r}")
     folder = FILES_STAGING_FOLDERS[entity] if source == "files" else source
     models = (f"{layer}_{folder}__{entity}",)
     if entity == "events" and segment_enabled:
@@ -154,11 +168,16 @@ def staged_models(
     return models
 
 
+def staged_model(layer: str, entity: str, source: str = "files") -> str:
+    """The one staging model of the CRM source holding `entity` (Segment's events apart)."""
+    return staged_models(layer, entity, source)[0]
+
+
 def staging_models(source: str = "files", segment_enabled: bool = False) -> tuple[str, ...]:
     """The clean staging models (docs/architecture.md) counted as a run's staging layer."""
     return tuple(
         model
-        for entity in FILES_STAGING_FOLDERS
+        for entity in STAGED_ENTITIES
         for model in staged_models("stg", entity, source, segment_enabled)
     )
 

@@ -44,7 +44,7 @@ import duckdb
 import pandas as pd
 
 from lead_segmentation import raw_schema
-from lead_segmentation.contract import CONTRACT_COLUMNS
+from lead_segmentation.contract import CONTRACT_COLUMNS, staged_model
 from lead_segmentation.gates import Finding, Gate, GateFailed
 from lead_segmentation.gx_runner import GxSession, findings_of
 from lead_segmentation.quality_config import QualityConfig
@@ -72,7 +72,17 @@ LEAD_STATUSES = ["lead", "mql", "sql", "customer"]
 QUALIFICATION_OUTCOMES = ["qualified", "nurture", "unqualified", "disqualified_for_now"]
 EXPERIMENT_GROUPS = list(seed_column("routing/routing_experiment_groups", "experiment_group"))
 KNOWN_SEGMENTS = "the segments of seed scoring_segment_matrix"
-PERSON_SOURCE = "staging.stg_crm__contacts"  # one row per active person (docs/architecture.md)
+
+
+def staging_relations(source: str = "files") -> dict[str, str]:
+    """The staging tables the checks read besides the marts, for a build on CRM `source`
+    (contract.staged_model: each source has its own staging chain)."""
+    return {
+        # one row per active person, whatever the source (docs/architecture.md)
+        "persons": "intermediate.int_contacts_merged",
+        "accounts": f"staging.{staged_model('stg', 'accounts', source)}",
+        "contact_rows": f"staging.{staged_model('base', 'contacts', source)}",
+    }
 
 
 @dataclasses.dataclass
@@ -395,11 +405,12 @@ def _segment_kpis(present: list[str], config: QualityConfig) -> _Suite:
     return s
 
 
-def _reconciliation_metrics(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Cross-model invariants, computed in DuckDB on the full tables."""
+def _reconciliation_metrics(con: duckdb.DuckDBPyConnection, persons: str) -> pd.DataFrame:
+    """Cross-model invariants, computed in DuckDB on the full tables (`persons`: the relation
+    of the active people)."""
     return con.execute(
         f"""
-        with persons as (select contact_id from {PERSON_SOURCE}),
+        with persons as (select contact_id from {persons}),
         scores as (select contact_id from marts.lead_scores),
         routing as (select contact_id from marts.lead_routing)
         select
@@ -417,7 +428,7 @@ def _reconciliation_metrics(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def _reconciliation(frame: pd.DataFrame) -> _Suite:
+def _reconciliation(frame: pd.DataFrame, persons: str) -> _Suite:
     s = _Suite("marts.reconciliation")
     row = frame.iloc[0]
 
@@ -441,12 +452,12 @@ def _reconciliation(frame: pd.DataFrame) -> _Suite:
     zero(
         "persons_missing_from_lead_scores",
         "every active person (staging) has a lead_scores row",
-        f"select * from {PERSON_SOURCE} where contact_id not in (select contact_id from marts.lead_scores)",
+        f"select * from {persons} where contact_id not in (select contact_id from marts.lead_scores)",
     )
     zero(
         "lead_scores_not_active_persons",
         "lead_scores holds only active people (not deleted, not merged away)",
-        f"select * from marts.lead_scores where contact_id not in (select contact_id from {PERSON_SOURCE})",
+        f"select * from marts.lead_scores where contact_id not in (select contact_id from {persons})",
     )
     zero(
         "routing_people_mismatch",
@@ -463,8 +474,11 @@ def _reconciliation(frame: pd.DataFrame) -> _Suite:
     return s
 
 
-def _population_metrics(con: duckdb.DuckDBPyConnection, config: QualityConfig) -> pd.DataFrame:
-    """Counts of the scored people a RevOps lead watches, and their Wilson-judged shares."""
+def _population_metrics(
+    con: duckdb.DuckDBPyConnection, config: QualityConfig, relations: dict[str, str]
+) -> pd.DataFrame:
+    """Counts of the scored people a RevOps lead watches, and their Wilson-judged shares
+    (`relations`: staging_relations of the build's source)."""
     people, suppressed, invalid_email, without_account = con.execute(
         f"""
         select
@@ -474,8 +488,8 @@ def _population_metrics(con: duckdb.DuckDBPyConnection, config: QualityConfig) -
             count(*) filter (where accounts.account_id is null)
         from marts.lead_scores as scores
         left join marts.lead_routing as routing on scores.contact_id = routing.contact_id
-        left join {PERSON_SOURCE} as persons on scores.contact_id = persons.contact_id
-        left join staging.stg_crm__accounts as accounts on scores.account_id = accounts.account_id
+        left join {relations["persons"]} as persons on scores.contact_id = persons.contact_id
+        left join {relations["accounts"]} as accounts on scores.account_id = accounts.account_id
         """
     ).fetchone()
     test = config.share_test
@@ -493,7 +507,7 @@ def _population_metrics(con: duckdb.DuckDBPyConnection, config: QualityConfig) -
 
 
 POPULATION_CHECKS = [
-    # (metric, config key, what it means, where to look)
+    # (metric, config key, what it means, where to look: formatted with staging_relations)
     (
         "suppressed",
         "max_suppressed_share",
@@ -504,20 +518,20 @@ POPULATION_CHECKS = [
         "invalid_email",
         "max_invalid_email_share",
         "have an invalid or missing email",
-        f"select count(*) from {PERSON_SOURCE} where not is_email_valid  -- the rows: "
-        "staging.base_crm__contacts where not is_email_valid (personal data: query, never export)",
+        "select count(*) from {persons} where not is_email_valid  -- the rows: "
+        "{contact_rows} where not is_email_valid (personal data: query, never export)",
     ),
     (
         "without_account",
         "max_without_account_share",
         "have no known account (no account_id, or one the CRM export does not hold)",
-        "select count(*) from marts.lead_scores as s left join staging.stg_crm__accounts as a "
+        "select count(*) from marts.lead_scores as s left join {accounts} as a "
         "using (account_id) where a.account_id is null",
     ),
 ]
 
 
-def _population(frame: pd.DataFrame, config: QualityConfig) -> _Suite:
+def _population(frame: pd.DataFrame, config: QualityConfig, relations: dict[str, str]) -> _Suite:
     s = _Suite("marts.population")
     row = frame.iloc[0]
     people = int(row["people"])
@@ -538,7 +552,7 @@ def _population(frame: pd.DataFrame, config: QualityConfig) -> _Suite:
                         f"{config.share_test.describe(limit)} (config marts.population.{key}). A "
                         "broken export or mapping, not a real population"
                     ),
-                    "look": look,
+                    "look": look.format(**relations),
                 },
             )
         )
@@ -759,8 +773,11 @@ def run_mart_checks(
     raw_counts: dict[str, int] | None = None,
     published_db: Path | None = None,
     accept_score_shift: bool = False,
+    source: str = "files",
 ) -> MartCheckReport:
-    """Validate the built marts in `work_db`; raise GateFailed(MART_CHECKS) on any failure."""
+    """Validate the built marts in `work_db` (built from CRM `source`); raise
+    GateFailed(MART_CHECKS) on any failure."""
+    relations = staging_relations(source)
     con = duckdb.connect(str(work_db), read_only=True)
     suites: list[tuple[_Suite, pd.DataFrame]] = []
     row_counts: dict[str, int] = {}
@@ -776,7 +793,7 @@ def run_mart_checks(
         for relation in [
             *(f"marts.{m}" for m in CONTRACT_COLUMNS),
             "audit.dq_row_reconciliation",
-            PERSON_SOURCE,
+            relations["persons"],
         ]:
             if relation not in tables:
                 findings.append(
@@ -800,12 +817,12 @@ def run_mart_checks(
             )
         if "segment_kpis" in built:
             suites.append((_segment_kpis(present["segment_kpis"], config), frames["segment_kpis"]))
-        if {"lead_scores", "lead_routing", "segment_matrix"} <= built and PERSON_SOURCE in tables:
-            reconciliation = _reconciliation_metrics(con)
-            suites.append((_reconciliation(reconciliation), reconciliation))
-        if {"lead_scores", "lead_routing"} <= built and {PERSON_SOURCE, "staging.stg_crm__accounts"} <= tables:
-            population = _population_metrics(con, config)
-            suites.append((_population(population, config), population))
+        if {"lead_scores", "lead_routing", "segment_matrix"} <= built and relations["persons"] in tables:
+            reconciliation = _reconciliation_metrics(con, relations["persons"])
+            suites.append((_reconciliation(reconciliation, relations["persons"]), reconciliation))
+        if {"lead_scores", "lead_routing"} <= built and {relations["persons"], relations["accounts"]} <= tables:
+            population = _population_metrics(con, config, relations)
+            suites.append((_population(population, config, relations), population))
         if "lead_scores" in built:
             shift, note = _score_shift_metrics(con, published_db)
             if note:

@@ -645,6 +645,7 @@ def run(args: argparse.Namespace, progress: Progress, record: run_log.RunRecord)
             raw_counts=raw_counts,
             published_db=args.published_db,
             accept_score_shift=args.accept_score_shift,
+            source=args.source,
         )
         for note in report.notes:
             progress.say(note)

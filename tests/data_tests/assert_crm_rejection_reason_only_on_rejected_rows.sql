@@ -6,25 +6,25 @@ with
 
 base_accounts as (
 
-    select * from {{ ref('base_crm__accounts') }}
+    select * from {{ staged_relation('base', 'accounts') }}
 
 ),
 
 base_contacts as (
 
-    select * from {{ ref('base_crm__contacts') }}
+    select * from {{ staged_relation('base', 'contacts') }}
 
 ),
 
 base_opportunities as (
 
-    select * from {{ ref('base_crm__opportunities') }}
+    select * from {{ staged_relation('base', 'opportunities') }}
 
 ),
 
 base_sales_activities as (
 
-    select * from {{ ref('base_crm__sales_activities') }}
+    select * from {{ staged_relation('base', 'sales_activities') }}
 
 ),
 

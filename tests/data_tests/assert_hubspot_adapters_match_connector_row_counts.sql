@@ -11,22 +11,22 @@ row_counts as (
     select
         'company' as connector_table,
         (select count(*) from {{ source('hubspot', 'company') }}) as connector_rows,
-        (select count(*) from {{ ref('stg_hubspot__crm_accounts') }}) as adapter_rows
+        (select count(*) from {{ ref('base_hubspot__crm_accounts') }}) as adapter_rows
     union all
     select
         'contact' as connector_table,
         (select count(*) from {{ source('hubspot', 'contact') }}) as connector_rows,
-        (select count(*) from {{ ref('stg_hubspot__crm_contacts') }}) as adapter_rows
+        (select count(*) from {{ ref('base_hubspot__crm_contacts') }}) as adapter_rows
     union all
     select
         'deal' as connector_table,
         (select count(*) from {{ source('hubspot', 'deal') }}) as connector_rows,
-        (select count(*) from {{ ref('stg_hubspot__crm_opportunities') }}) as adapter_rows
+        (select count(*) from {{ ref('base_hubspot__crm_opportunities') }}) as adapter_rows
     union all
     select
         'engagement' as connector_table,
         (select count(*) from {{ source('hubspot', 'engagement') }}) as connector_rows,
-        (select count(*) from {{ ref('stg_hubspot__sales_activities') }}) as adapter_rows
+        (select count(*) from {{ ref('base_hubspot__raw_sales_activities') }}) as adapter_rows
     union all
     select
         'email_event' as connector_table,

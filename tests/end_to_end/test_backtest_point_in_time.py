@@ -186,7 +186,7 @@ def builds(tmp_path_factory, generated_raw_dir):
         f"""
         select s.contact_id, s.account_id
         from backtest.int_backtest_contacts_scored as s
-        inner join staging.stg_crm__contacts as c on s.contact_id = c.contact_id
+        inner join intermediate.int_contacts_merged as c on s.contact_id = c.contact_id
         inner join intermediate.int_contacts_scored as i on s.contact_id = i.contact_id
         where not i.is_competitor and s.as_of_date = '{T}' and s.is_eligible and s.account_id is not null
             and c.merged_contact_count = 0

@@ -26,6 +26,7 @@ import yaml
 from conftest import TEST_AS_OF, run_dbt
 from lead_segmentation.contract import staged_models
 from pipeline_helpers import PROJECT_DIR, Warehouse, pipeline_env, run_pipeline
+from lead_segmentation.contract import staged_model
 
 FIVETRAN_SAMPLES = PROJECT_DIR.parent / "shared" / "external" / "fivetran_hubspot"
 MARTS = ("lead_scores", "segment_matrix", "lead_routing", "segment_kpis")
@@ -293,7 +294,7 @@ def test_hubspot_erasure_requests_and_deletions_leave_no_email_or_name(hubspot_p
             ).fetchall()
             assert kept == [(None, None, None, None)], who
             named = con.execute(
-                "select count(*) from staging.base_crm__contacts where contact_id = ? "
+                f"select count(*) from staging.{staged_model('base', 'contacts', 'hubspot')} where contact_id = ? "
                 "and (first_name is not null or last_name is not null or email is not null)",
                 [person[col["id"]]],
             ).fetchone()[0]

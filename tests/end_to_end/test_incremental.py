@@ -101,7 +101,7 @@ def _next_day_export(day_dir: Path, out_dir: Path, day_db: Path) -> dict:
         people = con.execute(
             """
             select contact_id, email, created_at
-            from staging.stg_crm__contacts
+            from intermediate.int_contacts_merged
             where is_email_valid and merged_contact_count = 0
             order by contact_id
             limit 6

@@ -53,7 +53,7 @@ def test_changed_routing_moves_updated_at_only_for_that_person(built_warehouse, 
         before = dict(con.execute("select contact_id, updated_at from marts.lead_routing").fetchall())
         # The person opts out in the CRM: their routing becomes a suppression.
         con.execute(
-            "update staging.stg_crm__contacts set email_opt_out = true where contact_id = ?",
+            "update intermediate.int_contacts_merged set email_opt_out = true where contact_id = ?",
             [contact_id],
         )
     run_dbt(

@@ -3,6 +3,9 @@ project's public marts change without it."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
 import yaml
 
 from conftest import PROJECT_DIR
@@ -10,7 +13,9 @@ from lead_segmentation.contract import (
     BACKTEST_MARTS,
     CONTRACT_COLUMNS,
     PUBLIC_MARTS,
+    FILES_STAGING_FOLDERS,
     STAGING_MODELS,
+    staged_model,
     staged_models,
 )
 from lead_segmentation.raw_schema import RAW_TABLES
@@ -43,7 +48,7 @@ def test_staging_models_are_one_clean_model_per_raw_table():
 
 def test_staged_models_name_the_staging_tables_of_the_source_read():
     """The Python side of macro staged_relation: each source's own folder, and with Segment
-    the events are the source's and Segment's."""
+    the events are the source's and Segment's; every name is a model of the project."""
     assert staged_models("base", "events") == ("base_engagement__events",)
     assert staged_models("stg", "contacts") == ("stg_crm__contacts",)
     assert staged_models("stg", "events", segment_enabled=True) == ("stg_engagement__events", "stg_segment__events")
@@ -54,9 +59,24 @@ def test_staged_models_name_the_staging_tables_of_the_source_read():
     assert staged_models("stg", "form_submissions", "hubspot", segment_enabled=True) == (
         "stg_hubspot__form_submissions",
     )
+    assert staged_model("base", "contacts", "hubspot") == "base_hubspot__contacts"
     sql_models = {path.stem for path in (PROJECT_DIR / "models" / "staging").rglob("*.sql")}
     for source in ("files", "hubspot"):
         for layer in ("base", "stg"):
-            for entity in ("events", "form_submissions"):
+            for entity in FILES_STAGING_FOLDERS:
+                if layer == "base" and entity == "account_frameworks":
+                    continue  # stg only
                 named = staged_models(layer, entity, source, segment_enabled=True)
                 assert set(named) <= sql_models, named
+
+
+def test_staged_model_maps_entities_as_the_dbt_switch_does():
+    """contract.FILES_STAGING_FOLDERS is the Python side of macro staged_relation: same
+    entities, same folders (the macro's files_folders; every other source is its own folder)."""
+    macro = (PROJECT_DIR / "macros" / "sources" / "staged_relation.sql").read_text()
+    block = re.search(r"files_folders = \{(.*?)\}", macro, re.S).group(1)
+    assert dict(re.findall(r'"(\w+)": "(\w+)"', block)) == FILES_STAGING_FOLDERS
+    with pytest.raises(ValueError):
+        staged_model("int", "contacts")
+    with pytest.raises(ValueError):
+        staged_model("stg", "contacts", "salesforce")

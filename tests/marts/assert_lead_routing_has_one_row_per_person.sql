@@ -1,11 +1,11 @@
--- Every active person (stg_crm__contacts) has exactly one lead_scores row and exactly one
+-- Every active person (int_contacts_merged) has exactly one lead_scores row and exactly one
 -- lead_routing row, and neither mart holds anyone else. Returns each person whose row
 -- counts differ from 1 / 1 / 1.
 with
 
 contacts as (
 
-    select * from {{ ref('stg_crm__contacts') }}
+    select * from {{ ref('int_contacts_merged') }}
 
 ),
 

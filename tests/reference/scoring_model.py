@@ -270,6 +270,8 @@ STAGING_COLUMNS: dict[str, list[str]] = {
 # attributed to people in the intermediate layer (docs/architecture.md), the rows scoring uses
 # are those without a rejection_reason.
 STAGING_RELATIONS = {
+    # the person records: contact records merged by identity (int_contacts_merged)
+    "stg_crm__contacts": "intermediate.int_contacts_merged",
     "stg_engagement__events": (
         "intermediate.int_engagement_events_attributed where rejection_reason is null"
     ),

@@ -1,31 +1,3 @@
--- The current version of every opportunity that is neither deleted, keyless nor in an unknown
--- stage: one row per opportunity_id, its primary contact as delivered
--- (int_opportunities_attributed re-points it to the surviving person).
-with
-
-base_opportunities as (
-
-    select * from {{ ref('base_crm__opportunities') }}
-
-),
-
-kept as (
-
-    select
-        opportunity_id,
-        account_id,
-        delivered_primary_contact_id,
-        service_line,
-        stage,
-        is_closed,
-        is_won,
-        amount_usd,
-        created_at,
-        closed_at,
-        updated_at
-    from base_opportunities
-    where row_status = 'kept'
-
-)
-
-select * from kept
+-- The kept opportunities of base_crm__opportunities: one row per opportunity_id: macro
+-- keep_crm_opportunities (macros/staging/).
+{{ keep_crm_opportunities(ref('base_crm__opportunities')) }}

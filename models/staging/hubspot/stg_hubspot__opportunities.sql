@@ -1,0 +1,3 @@
+-- The kept opportunities of base_hubspot__opportunities: one row per opportunity_id: macro
+-- keep_crm_opportunities (macros/staging/).
+{{ keep_crm_opportunities(ref('base_hubspot__opportunities')) }}
