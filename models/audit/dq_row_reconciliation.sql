@@ -122,6 +122,7 @@ row_verdicts as (
         case when is_merged then 'merged' else 'kept' end as row_status,
         false as is_repointed
     from contact_identities
+    where has_contact_record
     union all
     select
         'crm_opportunities' as table_name,

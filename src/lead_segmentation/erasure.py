@@ -39,6 +39,7 @@ from pathlib import Path
 
 import duckdb
 
+from lead_segmentation.contract import staged_model
 from lead_segmentation.raw_schema import PERSONAL_COLUMNS
 from lead_segmentation.sources.hubspot_tables import (
     CONNECTOR_EMAIL_COLUMNS,
@@ -58,6 +59,8 @@ _EMAILS = ("email",) + CONNECTOR_EMAIL_COLUMNS
 _CONNECTOR_CONTACTS = (LOADED_SCHEMA, "contact")
 # The build's reading of the connector's contact table (models/staging/hubspot/).
 _HUBSPOT_CONTACTS = ("staging", "base_hubspot__contact")
+# Every row of the files export's contacts as the last build judged it (contract.staged_model).
+_FILES_CONTACT_ROWS = ("staging", staged_model("base", "contacts", "files"))
 
 
 @dataclasses.dataclass
@@ -190,7 +193,7 @@ def register_deleted_in_hubspot(con: duckdb.DuckDBPyConnection, tables) -> int:
 def register_deleted_in_crm(con: duckdb.DuckDBPyConnection, tables) -> int:
     """Register the people the CRM deleted (see the module's docstring); returns how many were
     new. Reads the freshly loaded raw.crm_contacts and, for hard deletes, the previous build's
-    staging.base_crm__contacts (still there: the build comes after)."""
+    staging.base_crm__contacts (_FILES_CONTACT_ROWS, still there: the build comes after)."""
     if not _has(tables, "raw", "crm_contacts", "contact_id", "email", "is_deleted", "updated_at"):
         return 0
     live = (
@@ -204,9 +207,9 @@ def register_deleted_in_crm(con: duckdb.DuckDBPyConnection, tables) -> int:
         "having coalesce(arg_max(is_deleted, updated_at), false))"
     )
     sources = [soft]
-    if _has(tables, "staging", "base_crm__contacts", "contact_id", "email"):
+    if _has(tables, *_FILES_CONTACT_ROWS, "contact_id", "email"):
         sources.append(
-            "select email from staging.base_crm__contacts where contact_id is not null "
+            f"select email from {'.'.join(_FILES_CONTACT_ROWS)} where contact_id is not null "
             "and contact_id not in (select contact_id from raw.crm_contacts where contact_id is not null)"
         )
     gone = " union ".join(sources)

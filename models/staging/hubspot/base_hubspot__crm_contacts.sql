@@ -1,10 +1,11 @@
 {#-
     HubSpot contacts in the shape of raw crm_contacts, one row per contact row.
-    Explicit merges (base_hubspot__contact_merges): a contact row whose id a survivor lists as
-    merged is delivered with the survivor's email, no created_at and not deleted, so the
-    contract's person rule (contacts sharing an email are one person; the earliest created
-    survives) marks it `merged` into that survivor, never rejected. A merged id without a row
-    of its own is re-pointed by the adapters that name contacts (deals, activities, forms).
+    Ids, emails and created_at as HubSpot has them. Explicit merges
+    (base_hubspot__contact_merges): a contact row whose id a survivor lists as merged is not
+    deleted (HubSpot, and Fivetran after it, delete the merged-away record; a merge is not a
+    deletion of the person), so it stays an active record that the identity map
+    (int_contact_identities_resolved, through stg_hubspot__contact_merges) marks `merged`
+    into its survivor, never rejected.
     Values: lead_source from hs_analytics_source and lifecycle_stage through seed
     hubspot_value_map (unmapped values pass as delivered); email_status from
     hs_email_bad_address (true -> bounced, false -> valid, empty -> NULL).
@@ -32,9 +33,8 @@ value_map as (
 
 survivors as (
 
-    select
-        contact_merges.merged_contact_id,
-        survivor.email as survivor_email
+    -- merged ids whose survivor has a contact row (as the identity map re-points them)
+    select contact_merges.merged_contact_id
     from contact_merges
     inner join contacts as survivor
         on contact_merges.survivor_contact_id = survivor.contact_id
@@ -46,10 +46,7 @@ final as (
     select
         contacts.contact_id,
         contacts.company_id as account_id,
-        case
-            when survivors.merged_contact_id is not null then survivors.survivor_email
-            else contacts.email
-        end as email,
+        contacts.email,
         contacts.first_name,
         contacts.last_name,
         contacts.phone,
@@ -62,9 +59,7 @@ final as (
             when contacts.is_email_bad_address then 'bounced'
             when not contacts.is_email_bad_address then 'valid'
         end as email_status,
-        case
-            when survivors.merged_contact_id is null then contacts.created_at
-        end as created_at,
+        contacts.created_at,
         coalesce(contacts.updated_at, contacts.fivetran_synced_at) as updated_at,
         survivors.merged_contact_id is null
         and coalesce(contacts.is_fivetran_deleted, false) as is_deleted,

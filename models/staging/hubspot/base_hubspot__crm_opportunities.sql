@@ -6,8 +6,9 @@
     rejects it as unknown_stage rather than guessing. closed_at: the closedate only when the
     stage is closed (HubSpot's closedate is an expected date while a deal is open).
     account_id / primary_contact_id: HubSpot associates deals with any number of companies
-    and contacts and has no primary; the smallest associated id is taken, a merged contact
-    re-pointed to its survivor. service_line: a deal custom property (var).
+    and contacts and has no primary; the smallest associated id is taken, as HubSpot has it
+    (a merged id is re-pointed to its survivor by the identity map, int_opportunities_attributed).
+    service_line: a deal custom property (var).
 -#}
 
 with
@@ -33,12 +34,6 @@ deal_companies as (
 deal_contacts as (
 
     select * from {{ ref('base_hubspot__deal_contact') }}
-
-),
-
-contact_merges as (
-
-    select * from {{ ref('base_hubspot__contact_merges') }}
 
 ),
 
@@ -78,13 +73,11 @@ deal_accounts as (
 deal_primary_contacts as (
 
     select
-        deal_contacts.deal_id,
-        min(coalesce(contact_merges.survivor_contact_id, deal_contacts.contact_id)) as contact_id
+        deal_id,
+        min(contact_id) as contact_id
     from deal_contacts
-    left join contact_merges
-        on deal_contacts.contact_id = contact_merges.merged_contact_id
-    where deal_contacts.contact_id is not null
-    group by deal_contacts.deal_id
+    where contact_id is not null
+    group by deal_id
 
 ),
 

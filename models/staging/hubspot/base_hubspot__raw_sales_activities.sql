@@ -3,7 +3,8 @@
     activity_type: the engagement type through seed hubspot_value_map (CALL, MEETING, EMAIL);
     other types (NOTE, TASK, INCOMING_EMAIL, ...) pass lower-cased, so staging rejects them
     as unknown_activity_type and the reconciliation counts them. contact_id: the smallest
-    associated contact (engagement_contact), a merged id re-pointed to its survivor.
+    associated contact (engagement_contact), as HubSpot has it (the identity map,
+    int_sales_activities_attributed, re-points a merged id to its survivor).
     occurred_at, owner_id and disposition come from the type's own table
     (engagement_call / _meeting / _email), else the engagement row. disposition: the call
     disposition (HubSpot's outcome ids or labels), the meeting outcome, or for logged emails
@@ -43,12 +44,6 @@ emails as (
 
 ),
 
-contact_merges as (
-
-    select * from {{ ref('base_hubspot__contact_merges') }}
-
-),
-
 value_map as (
 
     select * from {{ ref('hubspot_value_map') }}
@@ -58,15 +53,11 @@ value_map as (
 first_contacts as (
 
     select
-        engagement_contacts.engagement_id,
-        min(
-            coalesce(contact_merges.survivor_contact_id, engagement_contacts.contact_id)
-        ) as contact_id
+        engagement_id,
+        min(contact_id) as contact_id
     from engagement_contacts
-    left join contact_merges
-        on engagement_contacts.contact_id = contact_merges.merged_contact_id
-    where engagement_contacts.contact_id is not null
-    group by engagement_contacts.engagement_id
+    where contact_id is not null
+    group by engagement_id
 
 ),
 
