@@ -1,13 +1,14 @@
 {#-
     HubSpot form submissions in the shape of raw form_submissions, one row per
     contact_form_submission row. submission_id: conversion_id. contact_id: the submitting
-    contact, a merged id re-pointed to its survivor (the email is left empty: the contact
-    decides). form_name: the form's name (else the submission title) through seed
+    contact as HubSpot has it (a merged id is re-pointed by the identity model,
+    int_contact_identities_resolved; the email is left empty: the contact decides). form_name: the form's name (else the submission title) through seed
     hubspot_value_map (field form_name); unmapped names pass lower-cased, so staging rejects
     them as an unknown form. Qualifying answers: Fivetran does not land form field values, so
     primary_interest, timeline, compliance_deadline and has_budget are read from the contact's
     properties (vars hubspot_contact_property_<field>) -- an approximation: every submission
-    of a contact carries the contact's current answers.
+    of a contact carries the contact's current answers, a merged contact's being its
+    survivor's (HubSpot keeps a merge's properties on the survivor).
 -#}
 
 with
@@ -59,7 +60,7 @@ resolved as (
 
     select
         submissions.*,
-        coalesce(contact_merges.survivor_contact_id, submissions.contact_id) as person_contact_id,
+        coalesce(contact_merges.survivor_contact_id, submissions.contact_id) as answers_contact_id,
         coalesce(current_forms.form_name, submissions.title) as hubspot_form_name
     from submissions
     left join contact_merges
@@ -75,7 +76,7 @@ final as (
 
     select
         resolved.conversion_id as submission_id,
-        resolved.person_contact_id as contact_id,
+        resolved.contact_id,
         cast(null as {{ dbt.type_string() }}) as email,
         coalesce(form_names.canonical_value, lower(resolved.hubspot_form_name)) as form_name,
         resolved.submitted_at,
@@ -98,7 +99,7 @@ final as (
             form_names.field = 'form_name'
             and lower(resolved.hubspot_form_name) = form_names.hubspot_value
     left join contacts
-        on resolved.person_contact_id = contacts.contact_id
+        on resolved.answers_contact_id = contacts.contact_id
 
 )
 
