@@ -1,6 +1,7 @@
 -- The no-dbt lower bound of the scoring engine: the same per-person outputs as
 -- intermediate.int_contacts_scored (docs/architecture.md), computed by one hand-written DuckDB
--- statement from the staging tables, with the shipped v1 defaults (SCORING_MODEL.md) written
+-- statement from the staging tables (the person records from intermediate.int_contacts_merged:
+-- identity is resolved after staging), with the shipped v1 defaults (SCORING_MODEL.md) written
 -- in as literals. Used by scripts/dev/bench.py only: the project's SQL is the dbt models; this is
 -- what the same work costs without dbt, seeds, macros, portability or tests, and the bench
 -- checks it against the pandas reference (tests/reference/scoring_model.py) before timing it.
@@ -112,7 +113,7 @@ buying_stages as (
 people as (
     select c.contact_id, a.account_id, c.job_title_clean, c.email_domain, a.industry,
         a.employee_count, a.website_domain, coalesce(c.country_code, a.country_code) as country_code
-    from staging.stg_crm__contacts as c
+    from intermediate.int_contacts_merged as c
     left join staging.stg_crm__accounts as a on c.account_id = a.account_id
 ),
 
@@ -165,7 +166,7 @@ fit as (
 deadline_accounts as (
     select distinct c.account_id
     from (select * from intermediate.int_form_submissions_attributed where rejection_reason is null) as f
-    join staging.stg_crm__contacts as c on f.contact_id = c.contact_id
+    join intermediate.int_contacts_merged as c on f.contact_id = c.contact_id
     where date_diff('day', cast(f.submitted_at as date), getvariable('as_of')) >= 0
       and date_diff('day', getvariable('as_of'), f.compliance_deadline) between 0 and 180
 ),
