@@ -134,9 +134,12 @@ def drop_stale_relations(work_db: Path, manifest_path: Path) -> list[str]:
     manifest builds any more (a renamed model, a source switched off, a model deleted), and
     return their names (`schema.name`). Left in place they look current and keep the rows
     they held (personal data included) out of sight. Snapshot schemas are never touched:
-    their rows are history a rebuild cannot bring back. Call it after a successful build."""
+    their rows are history a rebuild cannot bring back. Call it after a successful build;
+    without its manifest (nothing says what the project builds) nothing is dropped."""
     import duckdb
 
+    if not manifest_path.exists():
+        return []
     nodes = json.loads(manifest_path.read_text())["nodes"].values()
     kept_schemas = {n["schema"] for n in nodes if n["resource_type"] == "snapshot"}
     schemas = {

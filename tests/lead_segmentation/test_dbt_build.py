@@ -172,3 +172,4 @@ def test_relations_no_node_builds_any_more_are_dropped_after_a_build(tmp_path):
         "ops.pipeline_runs",
     }
     assert drop_stale_relations(db, manifest) == []  # nothing left to drop
+    assert drop_stale_relations(db, tmp_path / "no_manifest.json") == []
