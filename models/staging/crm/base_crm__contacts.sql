@@ -1,3 +1,3 @@
--- Every row of raw.crm_contacts (1:1, key _line_number), cleaned, with its verdict and person:
+-- Every row of raw.crm_contacts (1:1, key _line_number), cleaned, with its verdict:
 -- macro judge_crm_contacts (macros/staging/).
 {{ judge_crm_contacts(source('crm', 'crm_contacts')) }}

@@ -1,3 +1,4 @@
--- One row per active person of base_hubspot__contacts: the survivor with what its merged records
--- add: macro keep_crm_contacts (macros/staging/).
+-- One row per active contact record of base_hubspot__contacts, identities as delivered (which
+-- records are one person is int_contact_identities_resolved): macro keep_crm_contacts
+-- (macros/staging/).
 {{ keep_crm_contacts(ref('base_hubspot__contacts')) }}
