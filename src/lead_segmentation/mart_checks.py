@@ -72,14 +72,15 @@ LEAD_STATUSES = ["lead", "mql", "sql", "customer"]
 QUALIFICATION_OUTCOMES = ["qualified", "nurture", "unqualified", "disqualified_for_now"]
 EXPERIMENT_GROUPS = list(seed_column("routing/routing_experiment_groups", "experiment_group"))
 KNOWN_SEGMENTS = "the segments of seed scoring_segment_matrix"
+# One row per active person, whatever the source (identity is intermediate; docs/architecture.md).
+PERSON_SOURCE = "intermediate.int_contacts_merged"
 
 
 def staging_relations(source: str = "files") -> dict[str, str]:
     """The staging tables the checks read besides the marts, for a build on CRM `source`
     (contract.staged_model: each source has its own staging chain)."""
     return {
-        # one row per active person, whatever the source (docs/architecture.md)
-        "persons": "intermediate.int_contacts_merged",
+        "persons": PERSON_SOURCE,
         "accounts": f"staging.{staged_model('stg', 'accounts', source)}",
         "contact_rows": f"staging.{staged_model('base', 'contacts', source)}",
     }
@@ -405,12 +406,11 @@ def _segment_kpis(present: list[str], config: QualityConfig) -> _Suite:
     return s
 
 
-def _reconciliation_metrics(con: duckdb.DuckDBPyConnection, persons: str) -> pd.DataFrame:
-    """Cross-model invariants, computed in DuckDB on the full tables (`persons`: the relation
-    of the active people)."""
+def _reconciliation_metrics(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Cross-model invariants, computed in DuckDB on the full tables."""
     return con.execute(
         f"""
-        with persons as (select contact_id from {persons}),
+        with persons as (select contact_id from {PERSON_SOURCE}),
         scores as (select contact_id from marts.lead_scores),
         routing as (select contact_id from marts.lead_routing)
         select
@@ -428,7 +428,7 @@ def _reconciliation_metrics(con: duckdb.DuckDBPyConnection, persons: str) -> pd.
     ).df()
 
 
-def _reconciliation(frame: pd.DataFrame, persons: str) -> _Suite:
+def _reconciliation(frame: pd.DataFrame) -> _Suite:
     s = _Suite("marts.reconciliation")
     row = frame.iloc[0]
 
@@ -452,12 +452,12 @@ def _reconciliation(frame: pd.DataFrame, persons: str) -> _Suite:
     zero(
         "persons_missing_from_lead_scores",
         "every active person (staging) has a lead_scores row",
-        f"select * from {persons} where contact_id not in (select contact_id from marts.lead_scores)",
+        f"select * from {PERSON_SOURCE} where contact_id not in (select contact_id from marts.lead_scores)",
     )
     zero(
         "lead_scores_not_active_persons",
         "lead_scores holds only active people (not deleted, not merged away)",
-        f"select * from marts.lead_scores where contact_id not in (select contact_id from {persons})",
+        f"select * from marts.lead_scores where contact_id not in (select contact_id from {PERSON_SOURCE})",
     )
     zero(
         "routing_people_mismatch",
@@ -818,8 +818,8 @@ def run_mart_checks(
         if "segment_kpis" in built:
             suites.append((_segment_kpis(present["segment_kpis"], config), frames["segment_kpis"]))
         if {"lead_scores", "lead_routing", "segment_matrix"} <= built and relations["persons"] in tables:
-            reconciliation = _reconciliation_metrics(con, relations["persons"])
-            suites.append((_reconciliation(reconciliation, relations["persons"]), reconciliation))
+            reconciliation = _reconciliation_metrics(con)
+            suites.append((_reconciliation(reconciliation), reconciliation))
         if {"lead_scores", "lead_routing"} <= built and {relations["persons"], relations["accounts"]} <= tables:
             population = _population_metrics(con, config, relations)
             suites.append((_population(population, config, relations), population))
