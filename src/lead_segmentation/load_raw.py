@@ -242,7 +242,7 @@ def typed_expression(column: str, logical_type: str, is_csv: bool, source_type: 
     return f"try_cast(nullif(trim({quoted}), '') as {target})"
 
 
-def _check_values(con, table: str, path: Path, temp: str) -> None:
+def _check_values(con, table: str, path: Path, temp: str, source_types: dict[str, str]) -> None:
     """Refuse the file at the first value its column's type cannot hold: a value present in
     the file (not NULL, not blank in text) whose typed value in raw.<table> is NULL.
 
@@ -250,7 +250,6 @@ def _check_values(con, table: str, path: Path, temp: str) -> None:
     the file's text with the typed values, so each value is typed once, not once to check and
     again to load."""
     is_csv = path.suffix.lower() == ".csv"
-    source_types = _source_types(con, temp)
     checked = [(c, t) for c, t in RAW_TABLES[table] if t != "text"]
     if not checked:
         return
@@ -449,7 +448,7 @@ def load_raw(raw_dir: str | Path, database: str | Path, *, quiet: bool = False) 
                 from {temp}
                 """
             )
-            _check_values(con, table, path, temp)
+            _check_values(con, table, path, temp, source_types)
             loaded = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
             read = con.execute(f"select count(*) from {temp}").fetchone()[0]
             if loaded != read:  # defensive: the load must never lose a line
