@@ -30,6 +30,30 @@ country_aliases as (
 
 ),
 
+-- The regular expressions on job titles and countries run once per distinct text (about
+-- 900 titles and 50 country spellings for 536,000 rows at scale 25), not once per row.
+job_titles as (
+
+    select
+        job_title as job_title_raw,
+        -- For display: trimmed, inner runs of spaces collapsed.
+        nullif(trim({{ regex_replace_all('job_title', '[ ]+', ' ') }}), '') as job_title,
+        {{ clean_job_title('job_title') }} as job_title_clean
+    from (select distinct job_title from source) as distinct_job_titles
+
+),
+
+countries as (
+
+    select
+        distinct_countries.country as country_raw,
+        country_aliases.country_code
+    from (select distinct country from source) as distinct_countries
+    left join country_aliases
+        on {{ normalize_lookup_key('distinct_countries.country') }} = country_aliases.alias
+
+),
+
 cleaned as (
 
     select
@@ -39,18 +63,15 @@ cleaned as (
         source.is_deleted,
         source._line_number,
         source._loaded_at,
-        country_aliases.country_code,
+        countries.country_code,
         nullif(trim(source.contact_id), '') as contact_id,
         nullif(trim(source.account_id), '') as account_id,
         {{ normalize_email('source.email') }} as email,
         nullif(trim(source.first_name), '') as first_name,
         nullif(trim(source.last_name), '') as last_name,
         nullif(trim(source.phone), '') as phone,
-        -- For display: trimmed, inner runs of spaces collapsed.
-        nullif(
-            trim({{ regex_replace_all('source.job_title', '[ ]+', ' ') }}), ''
-        ) as job_title,
-        {{ clean_job_title('source.job_title') }} as job_title_clean,
+        job_titles.job_title,
+        job_titles.job_title_clean,
         {{ clean_category('source.lead_source') }} as lead_source,
         {{ clean_category('source.lifecycle_stage') }} as lifecycle_stage,
         {{ clean_category('source.email_status') }} as email_status,
@@ -58,8 +79,10 @@ cleaned as (
         -- map.
         source.country as country_raw
     from source
-    left join country_aliases
-        on {{ normalize_lookup_key('source.country') }} = country_aliases.alias
+    left join job_titles
+        on source.job_title = job_titles.job_title_raw
+    left join countries
+        on source.country = countries.country_raw
 
 ),
 

@@ -65,6 +65,18 @@ person_flags as (
 
 ),
 
+merged_person_records as (
+
+    -- Only people with merged records need the ranking below: the others (~98%) take their
+    -- one record's values, without a sort of every record.
+    select person_records.*
+    from person_records
+    inner join person_flags
+        on person_records.person_id = person_flags.person_id
+    where person_flags.merged_contact_count > 0
+
+),
+
 lifecycle_ranked as (
 
     select
@@ -74,7 +86,7 @@ lifecycle_ranked as (
             partition by person_id
             order by lifecycle_rank desc, survivor_first desc, contact_id asc
         ) as pick
-    from person_records
+    from merged_person_records
 
 ),
 
@@ -92,7 +104,7 @@ account_ranked as (
                 updated_at desc nulls last,
                 contact_id asc
         ) as pick
-    from person_records
+    from merged_person_records
 
 ),
 
@@ -107,7 +119,10 @@ people as (
 
     select
         survivors.contact_id,
-        account_ranked.account_id,
+        case
+            when person_flags.merged_contact_count = 0 then survivors.account_id
+            else account_ranked.account_id
+        end as account_id,
         survivors.email,
         survivors.email_domain,
         survivors.is_email_valid,
@@ -118,7 +133,10 @@ people as (
         survivors.job_title_clean,
         survivors.country_code,
         survivors.lead_source,
-        lifecycle_ranked.lifecycle_stage,
+        case
+            when person_flags.merged_contact_count = 0 then survivors.lifecycle_stage
+            else lifecycle_ranked.lifecycle_stage
+        end as lifecycle_stage,
         survivors.created_at,
         person_flags.updated_at,
         person_flags.merged_contact_count,
@@ -134,11 +152,11 @@ people as (
     from survivors
     inner join person_flags
         on survivors.person_id = person_flags.person_id
-    inner join lifecycle_ranked
+    left join lifecycle_ranked
         on
             survivors.person_id = lifecycle_ranked.person_id
             and lifecycle_ranked.pick = 1
-    inner join account_ranked
+    left join account_ranked
         on
             survivors.person_id = account_ranked.person_id
             and account_ranked.pick = 1
