@@ -101,30 +101,39 @@
     size_matches as (
 
         -- A band runs from its min_employees to the next band's; below the smallest band, and
-        -- for unknown or invalid counts (NULL in staging), no band applies (0 points).
+        -- for unknown or invalid counts (NULL in staging), no band applies (0 points). Matched
+        -- per distinct employee count, not per person: the `>=` join is a nested loop and
+        -- people share their account's count.
         select
-            {{ people_keys | join(',\n            ') }},
+            employee_counts.employee_count,
             size_bands.reason_code,
             size_bands.points,
             row_number() over (
-                partition by {{ people_keys | join(', ') }}
+                partition by employee_counts.employee_count
                 order by size_bands.min_employees desc
             ) as band_rank
-        from {{ people }}
+        from (
+            select distinct employee_count
+            from {{ people }}
+            where employee_count is not null
+        ) as employee_counts
         inner join size_bands
-            on {{ people }}.employee_count >= size_bands.min_employees
+            on employee_counts.employee_count >= size_bands.min_employees
 
     ),
 
     size_contributions as (
 
         select
-            {{ keys | join(',\n            ') }},
+            {{ people_keys | join(',\n            ') }},
             'size' as dimension,
-            reason_code,
-            points
-        from size_matches
-        where band_rank = 1
+            size_matches.reason_code,
+            size_matches.points
+        from {{ people }}
+        inner join size_matches
+            on
+                {{ people }}.employee_count = size_matches.employee_count
+                and size_matches.band_rank = 1
 
     ),
 
