@@ -41,14 +41,23 @@ known_checked as (
 
 ),
 
+-- The md5 prefix once per person, then read both ways: spelled inline, the portable sum
+-- computed md5 once per digit (nine md5s per person, ~1.7 s at scale 25).
+people_prefixes as (
+
+    select {{ prefix }} as hex_text
+    from contacts_segmented
+
+),
+
 people_checked as (
 
     select
-        {{ prefix }} as hex_text,
-        {{ hex_to_bigint(prefix) }} as expected_value,
-        {{ hex_to_bigint(prefix) }} as engine_value,
-        {{ lead_segmentation.default__hex_to_bigint(prefix) }} as portable_value
-    from contacts_segmented
+        hex_text,
+        {{ hex_to_bigint('hex_text') }} as expected_value,
+        {{ hex_to_bigint('hex_text') }} as engine_value,
+        {{ lead_segmentation.default__hex_to_bigint('hex_text') }} as portable_value
+    from people_prefixes
 
 ),
 
