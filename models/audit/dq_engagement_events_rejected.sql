@@ -22,33 +22,44 @@ event_identities as (
 
 ),
 
-attribution_judged as (
+rejected_identities as (
 
-    -- Plain equi-joins on the delivered identity's key; attribution_rejection_reason on the
-    -- identity's person gives the identity's verdict, and `unattributed` without one.
     select
-        staged_events.event_id,
-        staged_events.delivered_contact_id,
-        staged_events.email,
-        staged_events.event_type,
-        staged_events.occurred_at,
-        staged_events.page_url,
-        staged_events.campaign_id,
-        staged_events.source_system,
-        staged_events.topic,
-        staged_events.loaded_at,
-        staged_events._line_number,
-        {{ attribution_rejection_reason(
-            "event_identities.contact_id", "staged_events.delivered_contact_id"
-        ) }} as rejection_reason
+        identity_type,
+        identity_value,
+        rejection_reason
+    from event_identities
+    where rejection_reason is not null
+
+),
+
+attribution_rejected as (
+
+    -- The kept events of a rejected identity: an inner join with the few rejected identities
+    -- (plain equi-joins on the identity's key) rather than judging every event and keeping
+    -- the rejected ones (half the time at 10M events: only the matches carry their columns).
+    select
+        staged_events.*,
+        rejected_identities.rejection_reason
     from staged_events
-    left join event_identities
+    inner join rejected_identities
         on
             {{ delivered_identity_type('staged_events.delivered_contact_id') }}
-            = event_identities.identity_type
+            = rejected_identities.identity_type
             and {{ delivered_identity_value(
                 'staged_events.delivered_contact_id', 'staged_events.email'
-            ) }} = event_identities.identity_value
+            ) }} = rejected_identities.identity_value
+    union all
+    -- The kept events with no identity at all: nobody, and no contact_id given.
+    select
+        staged_events.*,
+        {{ attribution_rejection_reason("null", "staged_events.delivered_contact_id") }}
+            as rejection_reason
+    from staged_events
+    where
+        {{ delivered_identity_value(
+            'staged_events.delivered_contact_id', 'staged_events.email'
+        ) }} is null
 
 ),
 
@@ -83,8 +94,7 @@ rejected as (
         loaded_at,
         _line_number,
         rejection_reason
-    from attribution_judged
-    where rejection_reason is not null
+    from attribution_rejected
 
 )
 
