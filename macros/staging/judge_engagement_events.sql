@@ -3,9 +3,9 @@
     Steps:
       1. clean: ids trimmed (empty -> NULL), email normalised, categories lower/trimmed.
          event_key names the event (its id; a missing id gets a stand-in from loaded_at).
-         The contact and email stay as delivered: int_engagement_events_attributed
-         resolves them to a person and rejects the kept events that name nobody
-         (unattributed / unknown_contact).
+         The contact and email stay as delivered: int_event_identities_attributed
+         resolves each delivered identity to a person, and the kept events whose identity
+         names nobody are rejected there (unattributed / unknown_contact).
       2. incremental runs only: choose the events to (re)judge, all deliveries of each:
          a. every event with a delivery loaded within var engagement_lookback_days (default 3)
             before the latest loaded_at held: new and late deliveries;

@@ -1,6 +1,6 @@
 {#-
     The well-formed engagement events: one row per event_id, the contact and email as
-    delivered (int_engagement_events_attributed resolves them to a person). Future-dated
+    delivered (int_event_identities_attributed resolves them to a person). Future-dated
     events are kept and flagged (scoring excludes and counts them).
     `base_relation`: the base_<folder>__events model of the source's folder (macro
     judge_engagement_events); the stg_<folder>__events model of each source folder is this

@@ -1,9 +1,12 @@
 {#-
     Every rejected raw row of the six raw tables, for the data-quality report: which table,
     which record (its key, NULL when the key itself was missing), which file line and why.
-    Rows of opportunities, activities, events and forms that a base model keeps are judged
-    again by their attribution (int_<entity>_attributed): those whose identity resolves to
-    nobody are listed from there. The full rows are in the dq_<raw table>_rejected models.
+    Rows of opportunities, activities and forms that a base model keeps are judged again by
+    their attribution (int_<entity>_attributed): those whose identity resolves to nobody are
+    listed from there. Engagement events are listed from dq_engagement_events_rejected (the
+    base model's rejections and the events whose delivered identity resolves to nobody), so
+    the events are not read again here. The full rows are in the
+    dq_<raw table>_rejected models.
 -#}
 
 with
@@ -32,12 +35,6 @@ base_sales_activities as (
 
 ),
 
-base_events as (
-
-    select * from {{ staged_relation('base', 'events') }}
-
-),
-
 base_form_submissions as (
 
     select * from {{ staged_relation('base', 'form_submissions') }}
@@ -50,9 +47,9 @@ attributed_sales_activities as (
 
 ),
 
-attributed_events as (
+rejected_events as (
 
-    select * from {{ ref('int_engagement_events_attributed') }}
+    select * from {{ ref('dq_engagement_events_rejected') }}
 
 ),
 
@@ -109,16 +106,7 @@ rejected_rows as (
         event_id as record_id,
         _line_number,
         rejection_reason
-    from base_events
-    where row_status = 'rejected'
-    union all
-    select
-        'engagement_events' as table_name,
-        event_id as record_id,
-        _line_number,
-        rejection_reason
-    from attributed_events
-    where rejection_reason is not null
+    from rejected_events
     union all
     select
         'form_submissions' as table_name,

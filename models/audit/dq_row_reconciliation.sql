@@ -6,12 +6,15 @@
          table; a singular test compares their row counts with the sources') give the
          verdict of every row they do not keep; the contact records they keep are kept or
          merged by the identity map (int_contact_identities_resolved, 1:1 with them); the
-         rows they keep that name a person (opportunities, activities, events, forms) take
-         their verdict from the attribution of the intermediate layer
-         (int_<entity>_attributed, 1:1 with those kept rows): kept, re-pointed, or rejected
-         because their identity resolves to nobody.
-      2. count each verdict per table, starting from the list of raw tables so a table with
-         no rows still gets its (zero) row.
+         rows they keep that name a person (opportunities, activities, forms) take their
+         verdict from the attribution of the intermediate layer (int_<entity>_attributed,
+         1:1 with those kept rows): kept, re-pointed, or rejected because their identity
+         resolves to nobody. Kept events are attributed per delivered identity
+         (int_event_identities_attributed): they are counted per identity, and each count
+         takes its identity's verdict (`unattributed` for events with no identity).
+      2. count each verdict per table (row_count: 1 per row, an identity's events at once),
+         starting from the list of raw tables so a table with no rows still gets its (zero)
+         row.
       3. is_balanced: raw_rows = kept + duplicate + merged + rejected; a verdict outside the
          four (or NULL) leaves the table unbalanced.
 -#}
@@ -72,9 +75,15 @@ attributed_sales_activities as (
 
 ),
 
-attributed_events as (
+staged_events as (
 
-    select * from {{ ref('int_engagement_events_attributed') }}
+    select * from {{ staged_relation('stg', 'events') }}
+
+),
+
+event_identities as (
+
+    select * from {{ ref('int_event_identities_attributed') }}
 
 ),
 
@@ -100,19 +109,56 @@ raw_tables as (
 
 ),
 
+event_counts as (
+
+    -- The kept events per delivered identity (the email counts only without a contact_id).
+    select
+        delivered_contact_id,
+        case when delivered_contact_id is null then email end as email,
+        count(*) as event_count
+    from staged_events
+    group by
+        delivered_contact_id,
+        case when delivered_contact_id is null then email end
+
+),
+
+event_counts_judged as (
+
+    -- Plain equi-joins on the identity's key; attribution_rejection_reason on the identity's
+    -- person gives its verdict, and `unattributed` to the events with no identity.
+    select
+        event_counts.event_count,
+        coalesce(event_identities.is_repointed, false) as is_repointed,
+        {{ attribution_rejection_reason(
+            "event_identities.contact_id", "event_counts.delivered_contact_id"
+        ) }} as rejection_reason
+    from event_counts
+    left join event_identities
+        on
+            {{ delivered_identity_type('event_counts.delivered_contact_id') }}
+            = event_identities.identity_type
+            and {{ delivered_identity_value(
+                'event_counts.delivered_contact_id', 'event_counts.email'
+            ) }} = event_identities.identity_value
+
+),
+
 row_verdicts as (
 
     -- Accounts carry no person reference; contacts merged away are `merged`, not re-pointed.
     select
         'crm_accounts' as table_name,
         row_status,
-        false as is_repointed
+        false as is_repointed,
+        1 as row_count
     from base_accounts
     union all
     select
         'crm_contacts' as table_name,
         row_status,
-        false as is_repointed
+        false as is_repointed,
+        1 as row_count
     from base_contacts
     where row_status is null or row_status <> 'kept'
     union all
@@ -120,14 +166,16 @@ row_verdicts as (
     select
         'crm_contacts' as table_name,
         case when is_merged then 'merged' else 'kept' end as row_status,
-        false as is_repointed
+        false as is_repointed,
+        1 as row_count
     from contact_identities
     where has_contact_record
     union all
     select
         'crm_opportunities' as table_name,
         row_status,
-        false as is_repointed
+        false as is_repointed,
+        1 as row_count
     from base_opportunities
     where row_status is null or row_status <> 'kept'
     union all
@@ -135,46 +183,53 @@ row_verdicts as (
     select
         'crm_opportunities' as table_name,
         'kept' as row_status,
-        is_repointed
+        is_repointed,
+        1 as row_count
     from attributed_opportunities
     union all
     select
         'sales_activities' as table_name,
         row_status,
-        false as is_repointed
+        false as is_repointed,
+        1 as row_count
     from base_sales_activities
     where row_status is null or row_status <> 'kept'
     union all
     select
         'sales_activities' as table_name,
         case when rejection_reason is null then 'kept' else 'rejected' end as row_status,
-        is_repointed
+        is_repointed,
+        1 as row_count
     from attributed_sales_activities
     union all
     select
         'engagement_events' as table_name,
         row_status,
-        false as is_repointed
+        false as is_repointed,
+        1 as row_count
     from base_events
     where row_status is null or row_status <> 'kept'
     union all
     select
         'engagement_events' as table_name,
         case when rejection_reason is null then 'kept' else 'rejected' end as row_status,
-        is_repointed
-    from attributed_events
+        is_repointed,
+        event_count as row_count
+    from event_counts_judged
     union all
     select
         'form_submissions' as table_name,
         row_status,
-        false as is_repointed
+        false as is_repointed,
+        1 as row_count
     from base_form_submissions
     where row_status is null or row_status <> 'kept'
     union all
     select
         'form_submissions' as table_name,
         case when rejection_reason is null then 'kept' else 'rejected' end as row_status,
-        is_repointed
+        is_repointed,
+        1 as row_count
     from attributed_form_submissions
 
 ),
@@ -183,12 +238,28 @@ counted as (
 
     select
         table_name,
-        count(*) as raw_rows,
-        count(case when row_status = 'kept' then 1 end) as kept_rows,
-        count(case when row_status = 'duplicate' then 1 end) as duplicate_rows,
-        count(case when row_status = 'merged' then 1 end) as merged_rows,
-        count(case when row_status = 'rejected' then 1 end) as rejected_rows,
-        count(case when row_status = 'kept' and is_repointed then 1 end) as repointed_rows
+        -- bigint, like the count(*) these sums replace (DuckDB sums bigints as int128)
+        cast(sum(row_count) as {{ dbt.type_bigint() }}) as raw_rows,
+        cast(
+            sum(case when row_status = 'kept' then row_count else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as kept_rows,
+        cast(
+            sum(case when row_status = 'duplicate' then row_count else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as duplicate_rows,
+        cast(
+            sum(case when row_status = 'merged' then row_count else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as merged_rows,
+        cast(
+            sum(case when row_status = 'rejected' then row_count else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as rejected_rows,
+        cast(
+            sum(case when row_status = 'kept' and is_repointed then row_count else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as repointed_rows
     from row_verdicts
     group by table_name
 

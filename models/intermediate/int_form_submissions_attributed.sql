@@ -1,6 +1,6 @@
 -- Every kept form submission of the source's stg_<folder>__form_submissions (macro
 -- staged_relation), attributed to a person through the identity map with the rules of
--- int_engagement_events_attributed: a given contact_id decides alone (`unknown_contact` when
+-- int_event_identities_attributed: a given contact_id decides alone (`unknown_contact` when
 -- it resolves to nobody), else the normalised email (`unattributed` when it names nobody).
 -- Readers use the rows without a rejection_reason; audit/dq_row_reconciliation counts the
 -- others as rejected.
@@ -46,7 +46,7 @@ attributed as (
     from form_submissions
     left join contact_identities as by_contact_id
         on form_submissions.delivered_contact_id = by_contact_id.contact_id
-    -- A plain equi-join (see int_engagement_events_attributed).
+    -- A plain equi-join (see int_event_identities_attributed).
     left join people_by_email as by_email
         on form_submissions.email = by_email.email
 

@@ -1,6 +1,6 @@
 -- The no-dbt lower bound of the largest staging step, for scripts/dev/bench.py: raw engagement
 -- events -> the events scoring reads (one row per event_id, attributed to today's person),
--- the rules of base_engagement__events / int_engagement_events_attributed
+-- the rules of base_engagement__events / int_event_identities_attributed
 -- (docs/architecture.md) written by hand in one DuckDB statement. bench.py runs it, then
 -- bare_sql_scores.sql reading bare_events instead of dbt's attributed events: "bare SQL from
 -- raw". The CRM identity map and the form submissions (5% of the rows) are still read from

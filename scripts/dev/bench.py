@@ -55,9 +55,18 @@ from lead_segmentation.paths import PROJECT_DIR
 from lead_segmentation.sql import quote_literal
 
 DEV_DIR = Path(__file__).resolve().parent
-# The events bare_sql_scores.sql reads (dbt's attributed events); "bare SQL from raw" puts
-# bare_events in their place.
-ATTRIBUTED_EVENTS = "(select * from intermediate.int_engagement_events_attributed where rejection_reason is null)"
+# The events bare_sql_scores.sql reads (dbt's staged events, attributed by its own join through
+# the identity map); "bare SQL from raw" puts bare_events in their place.
+ATTRIBUTED_EVENTS = (
+    "(select events.contact_id, events.event_type, events.occurred_at, events.topic from ("
+    "select case when e.delivered_contact_id is not null then i.person_id else p.person_id end as contact_id,"
+    " e.event_type, e.occurred_at, e.topic"
+    " from staging.stg_engagement__events as e"
+    " left join intermediate.int_contact_identities_resolved as i on e.delivered_contact_id = i.contact_id"
+    " left join (select email, min(person_id) as person_id from intermediate.int_contact_identities_resolved"
+    " where email is not null group by email) as p on e.email = p.email"
+    ") as events where events.contact_id is not null)"
+)
 # The reference model and the differential comparison live with the tests; the child processes
 # that use them get these folders on PYTHONPATH.
 TESTS_PYTHONPATH = os.pathsep.join(str(PROJECT_DIR / "tests" / d) for d in ("", "end_to_end"))

@@ -62,7 +62,8 @@ COMPARED = {
     f"staging.{BASE_FORMS}": ["_loaded_at"],
     f"staging.{STG_EVENTS}": [],
     f"staging.{STG_FORMS}": [],
-    "intermediate.int_engagement_events_attributed": [],
+    "intermediate.int_event_identities_attributed": [],
+    "audit.dq_engagement_events_rejected": [],
     "intermediate.int_form_submissions_attributed": [],
 }
 
@@ -331,10 +332,15 @@ def test_changes_on_the_next_day_reached_the_incremental_warehouse(two_builds):
             ).fetchall()
         )
         assert sorted(verdicts.values()) == ["duplicate", "duplicate", "kept", "kept"]
+        # the persons the kept events of those contact ids are attributed to (per identity)
         persons = con.execute(
-            """
-            select distinct contact_id from intermediate.int_engagement_events_attributed
-            where delivered_contact_id in (?, ?) and rejection_reason is null
+            f"""
+            select distinct identities.contact_id
+            from staging.{STG_EVENTS} as events
+            inner join intermediate.int_event_identities_attributed as identities
+                on identities.identity_type = 'contact_id'
+                and events.delivered_contact_id = identities.identity_value
+            where events.delivered_contact_id in (?, ?) and identities.rejection_reason is null
             """,
             [two_builds["unknown_contact"], two_builds["taken_over"]],
         ).fetchall()

@@ -266,19 +266,21 @@ STAGING_COLUMNS: dict[str, list[str]] = {
 }
 
 
-# Where a frame is read when it is not the staging model of its name: events and forms are
-# attributed to people in the intermediate layer (docs/architecture.md), the rows scoring uses
-# are those without a rejection_reason.
+# Where a frame is read when it is not the staging model of its name: forms are attributed
+# to people in the intermediate layer (docs/architecture.md), the rows scoring uses are those
+# without a rejection_reason. Events are attributed here (read_staging, attribute_events).
 STAGING_RELATIONS = {
     # the person records: contact records merged by identity (int_contacts_merged)
     "stg_crm__contacts": "intermediate.int_contacts_merged",
-    "stg_engagement__events": (
-        "intermediate.int_engagement_events_attributed where rejection_reason is null"
-    ),
     "stg_engagement__form_submissions": (
         "intermediate.int_form_submissions_attributed where rejection_reason is null"
     ),
 }
+
+# The kept events as staged (the identity as delivered) and the identity map: the reference
+# attributes the events itself (attribute_events) instead of reading dbt's attribution.
+EVENT_COLUMNS_DELIVERED = ["event_id", "delivered_contact_id", "email", "event_type", "occurred_at", "topic"]
+IDENTITY_MAP = "intermediate.int_contact_identities_resolved"
 
 
 # --------------------------------------------------------------------------------------------
@@ -784,17 +786,44 @@ def score_contacts(
     return result
 
 
+def attribute_events(events: pd.DataFrame, identities: pd.DataFrame) -> pd.DataFrame:
+    """The events (columns EVENT_COLUMNS_DELIVERED) that name a person, in the shape of
+    STAGING_COLUMNS["stg_engagement__events"], contact_id the person (docs/architecture.md,
+    attribution): a given contact_id decides alone (its person in the identity map, columns
+    contact_id / person_id / email; an unknown one names nobody and the email is not tried),
+    else the normalised email (identities sharing an email are one person)."""
+    person_by_contact_id = identities.set_index("contact_id")["person_id"]
+    person_by_email = identities.dropna(subset=["email"]).groupby("email")["person_id"].min()
+    given = events["delivered_contact_id"].notna().to_numpy()
+    person = np.where(
+        given,
+        events["delivered_contact_id"].map(person_by_contact_id).to_numpy(),
+        events["email"].map(person_by_email).to_numpy(),
+    )
+    attributed = events.assign(contact_id=person)
+    attributed = attributed[attributed["contact_id"].notna()]
+    return attributed[STAGING_COLUMNS["stg_engagement__events"]].reset_index(drop=True)
+
+
 def read_staging(database_path: str | Path) -> dict[str, pd.DataFrame]:
-    """The staging frames the reference needs, read from schema `staging` of a DuckDB file."""
+    """The staging frames the reference needs, read from schema `staging` of a DuckDB file
+    (the events attributed here, from the staged events and the identity map)."""
     import duckdb
 
     with duckdb.connect(str(database_path), read_only=True) as con:
-        return {
+        frames = {
             model: con.execute(
                 f"select {', '.join(columns)} from {STAGING_RELATIONS.get(model, 'staging.' + model)}"
             ).df()
             for model, columns in STAGING_COLUMNS.items()
+            if model != "stg_engagement__events"
         }
+        events = con.execute(
+            f"select {', '.join(EVENT_COLUMNS_DELIVERED)} from staging.stg_engagement__events"
+        ).df()
+        identities = con.execute(f"select contact_id, person_id, email from {IDENTITY_MAP}").df()
+    frames["stg_engagement__events"] = attribute_events(events, identities)
+    return frames
 
 
 def score_from_duckdb(

@@ -581,3 +581,37 @@ def test_intent_reasons_are_after_caps_with_one_decimal_and_zero_is_no_reason():
 
 def test_no_contributions_means_no_reason_codes():
     assert pd.isna(one([contact()]).reason_codes)
+
+
+def test_attribute_events_gives_each_event_its_person():
+    """The reference's own attribution: a given contact_id decides alone (a merged id names
+    its survivor; an unknown one names nobody even when its email would resolve), else the
+    email; events naming nobody are left out."""
+    from reference.scoring_model import EVENT_COLUMNS_DELIVERED, attribute_events
+
+    identities = pd.DataFrame(
+        {
+            "contact_id": ["c1", "c2", "c3"],
+            "person_id": ["c1", "c1", "c3"],
+            "email": ["ann@acme.com", "ann@acme.com", "bob@beta.io"],
+        }
+    )
+    delivered = [
+        ("e1", None, "ann@acme.com"),
+        ("e2", "c2", None),
+        ("e3", "c3", "ann@acme.com"),
+        ("e4", "c9", "ann@acme.com"),
+        ("e5", None, "zed@nowhere.org"),
+        ("e6", None, None),
+    ]
+    events = pd.DataFrame(
+        [
+            {"event_id": e, "delivered_contact_id": c, "email": m, "event_type": "page_view",
+             "occurred_at": days_ago(1), "topic": None}
+            for e, c, m in delivered
+        ],
+        columns=EVENT_COLUMNS_DELIVERED,
+    )
+    attributed = attribute_events(events, identities)
+    assert list(attributed.columns) == STAGING_COLUMNS["stg_engagement__events"]
+    assert dict(zip(attributed["event_id"], attributed["contact_id"])) == {"e1": "c1", "e2": "c1", "e3": "c3"}

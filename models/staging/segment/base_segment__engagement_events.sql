@@ -4,7 +4,7 @@
     staging they join the CRM's events (macro staged_relation, var segment_enabled).
     Identification: the email of the row's user_id (its latest identify with an email), else
     of its anonymous_id; an event no identify names keeps no email, and
-    int_engagement_events_attributed rejects it as unattributed (counted, not dropped).
+    the audit rejects it as unattributed (counted, not dropped).
     event_type: a page is the first seed segment_url_patterns row with an event_type whose
     pattern its url contains (pricing_page_view, case_study_view), else page_view; a track
     is its event name through seed segment_track_events (webinar attendance), else
