@@ -2,9 +2,9 @@
 -- after caps, floored at 0, rounded to 2 decimals) and its level; the topic with the most
 -- decayed points; the buying stage (first configured stage with a qualifying signal inside
 -- its window); suppression flags and the count of future-dated rows left out of scoring.
--- Events are read as daily counts (int_contacts_signals_counted), like the score itself in
--- int_contacts_intent_decayed: age is whole days, so a day's rows decay alike, and the
--- delivered identity is resolved to today's person with the base models' rule.
+-- Events are read from the staged events as they are, like the score itself in
+-- int_contacts_intent_decayed, and their delivered identity is resolved to today's person
+-- with the base models' rule.
 with
 
 contacts as (
@@ -13,9 +13,9 @@ contacts as (
 
 ),
 
-events_daily as (
+events as (
 
-    select * from {{ ref('int_contacts_signals_counted') }}
+    select * from {{ staged_relation('stg', 'events') }}
 
 ),
 
@@ -65,45 +65,40 @@ people_by_email as (
 
 attributed_events as (
 
-    -- Plain equi-joins (a condition on identity_type inside `on` makes a nested-loop join);
-    -- the macro picks the lookup the identity_type names. Unresolved rows count for nobody.
+    -- Plain equi-joins (a condition on the delivered contact_id inside `on` makes a
+    -- nested-loop join); the macro picks the lookup that decides. Unresolved rows count for
+    -- nobody.
     select
-        events_daily.event_type,
-        events_daily.topic,
-        events_daily.occurred_date,
-        events_daily.signal_count,
-        events_daily.last_occurred_at,
-        {{ attributed_person_id("events_daily.identity_type = 'contact_id'") }} as contact_id
-    from events_daily
+        events.event_type,
+        events.topic,
+        events.occurred_at,
+        {{ attributed_person_id('events.delivered_contact_id is not null') }} as contact_id
+    from events
     left join contact_identities as by_contact_id
-        on events_daily.identity_value = by_contact_id.contact_id
+        on events.delivered_contact_id = by_contact_id.contact_id
     left join people_by_email as by_email
-        on events_daily.identity_value = by_email.email
+        on events.email = by_email.email
     where
-        events_daily.signal_count > 0
-        -- Only the rows a step below reads (resolving every day of history costs more than
-        -- the steps themselves): in-window rows (topics, stages), future-dated rows (counted),
-        -- and unsubscribes and bounces at any age (flags).
-        and (
-            {{ age_in_days('events_daily.occurred_date') }}
-            <= {{ var('intent_window_days') }}
-            or events_daily.event_type in ('unsubscribe', 'email_bounce')
-        )
+        -- Only the rows a step below reads (resolving every event of history costs more
+        -- than the steps themselves): in-window rows (topics, stages), future-dated rows
+        -- (counted), and unsubscribes and bounces at any age (flags).
+        {{ age_in_days('events.occurred_at') }} <= {{ var('intent_window_days') }}
+        or events.event_type in ('unsubscribe', 'email_bounce')
 
 ),
 
 activities as (
 
-    -- Forms count under their primary_interest topic, one row each. An event row stands for
-    -- signal_count events of one type and topic on one day; its occurred_at is the day's last.
+    -- One row per event or submission (signal_count 1); forms count under their
+    -- primary_interest topic.
     select
         contact_id,
         'event' as signal_source,
         event_type as signal_name,
-        last_occurred_at as occurred_at,
+        occurred_at,
         topic,
-        signal_count,
-        {{ age_in_days('occurred_date') }} as age_days
+        1 as signal_count,
+        {{ age_in_days('occurred_at') }} as age_days
     from attributed_events
     where contact_id is not null
 
