@@ -43,7 +43,9 @@ windowed_events as (
         occurred_at,
         {{ age_in_days('occurred_at') }} as age_days
     from events
-    where {{ age_in_days('occurred_at') }} between 0 and {{ var('intent_window_days') }}
+    where
+        {{ age_in_days('occurred_at') }}
+        between 0 and {{ var('intent_window_days') }}
 
 ),
 

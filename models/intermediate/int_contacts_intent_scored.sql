@@ -82,7 +82,8 @@ attributed_events as (
         -- Only the rows a step below reads (resolving every event of history costs more
         -- than the steps themselves): in-window rows (topics, stages), future-dated rows
         -- (counted), and unsubscribes and bounces at any age (flags).
-        {{ age_in_days('events.occurred_at') }} <= {{ var('intent_window_days') }}
+        {{ age_in_days('events.occurred_at') }}
+        <= {{ var('intent_window_days') }}
         or events.event_type in ('unsubscribe', 'email_bounce')
 
 ),
