@@ -2,15 +2,15 @@
 -- form_name. Only rows aged 0..intent_window_days days count (future-dated rows are left out
 -- here and counted in int_contacts_intent_scored). Each row decays with its signal's
 -- half-life; the signal's cap then limits the person's sum.
--- Events are read as daily counts, not one by one: age is whole days, so a day's rows decay
--- alike (count x decayed points). Their delivered identity is resolved here to today's
--- person, with the rules of the base models: a given contact_id decides alone, else the
--- email. Form submissions (few) are read as they are, already attributed.
+-- Events are read from the staged events as they are (issue 17: a daily aggregate barely
+-- shrank the rows here and cost more than it saved, docs/benchmarks.md); their delivered
+-- identity is resolved to today's person with the base models' rule: a given contact_id
+-- decides alone, else the email. Form submissions are read already attributed.
 with
 
-events_daily as (
+events as (
 
-    select * from {{ ref('int_contacts_signals_counted') }}
+    select * from {{ staged_relation('stg', 'events') }}
 
 ),
 
@@ -37,48 +37,46 @@ people_by_email as (
 windowed_events as (
 
     select
-        identity_type,
-        identity_value,
+        delivered_contact_id,
+        email,
         event_type,
-        signal_count,
-        last_occurred_at,
-        {{ age_in_days('occurred_date') }} as age_days
-    from events_daily
+        occurred_at,
+        {{ age_in_days('occurred_at') }} as age_days
+    from events
     where
-        signal_count > 0
-        and {{ age_in_days('occurred_date') }}
+        {{ age_in_days('occurred_at') }}
         between 0 and {{ var('intent_window_days') }}
 
 ),
 
 attributed_events as (
 
-    -- Plain equi-joins (a condition on identity_type inside `on` makes a nested-loop join);
-    -- attributed_person_id picks the lookup the identity_type names.
+    -- Plain equi-joins (a condition on the delivered contact_id inside `on` makes a
+    -- nested-loop join); attributed_person_id picks the lookup that decides.
     select
         windowed_events.event_type as signal_name,
-        windowed_events.signal_count,
-        windowed_events.last_occurred_at,
+        windowed_events.occurred_at,
         windowed_events.age_days,
-        'event' as signal_source,
-        {{ attributed_person_id("windowed_events.identity_type = 'contact_id'") }} as contact_id
+        {{ attributed_person_id('windowed_events.delivered_contact_id is not null') }}
+            as contact_id
     from windowed_events
     left join contact_identities as by_contact_id
-        on windowed_events.identity_value = by_contact_id.contact_id
+        on windowed_events.delivered_contact_id = by_contact_id.contact_id
     left join people_by_email as by_email
-        on windowed_events.identity_value = by_email.email
+        on windowed_events.email = by_email.email
 
 ),
 
 activities as (
 
-    -- A row whose identity resolves to no person counts for nobody.
+    -- A row whose identity resolves to no person counts for nobody. One row per event or
+    -- submission (signal_count 1).
     select
         contact_id,
-        signal_source,
+        'event' as signal_source,
         signal_name,
-        signal_count,
-        last_occurred_at,
+        1 as signal_count,
+        occurred_at as last_occurred_at,
         age_days
     from attributed_events
     where contact_id is not null

@@ -2,9 +2,12 @@
 -- after caps, floored at 0, rounded to 2 decimals) and its level; the topic with the most
 -- decayed points; the buying stage (first configured stage with a qualifying signal inside
 -- its window); suppression flags and the count of future-dated rows left out of scoring.
--- Events are read as daily counts (int_contacts_signals_counted), like the score itself in
--- int_contacts_intent_decayed: age is whole days, so a day's rows decay alike, and the
--- delivered identity is resolved to today's person with the base models' rule.
+-- The score and the buying stage come from int_contacts_intent_decayed (per person and
+-- signal: the stage needs only whether a signal has a row inside the stage's window, i.e.
+-- the age of its latest in-window row). The events themselves are read twice, each time
+-- only the rows a step needs, and resolved to today's person with the base models' rule:
+-- the in-window rows of positive-point signals with a topic (topics), and unsubscribes,
+-- bounces and future-dated rows at any age (flags).
 with
 
 contacts as (
@@ -13,9 +16,28 @@ contacts as (
 
 ),
 
-events_daily as (
+-- Two single-use reads of the staged events, each with the columns it needs: DuckDB
+-- materialises a CTE read twice (here several million rows).
+events_for_topics as (
 
-    select * from {{ ref('int_contacts_signals_counted') }}
+    select
+        delivered_contact_id,
+        email,
+        event_type,
+        topic,
+        occurred_at
+    from {{ staged_relation('stg', 'events') }}
+
+),
+
+events_for_flags as (
+
+    select
+        delivered_contact_id,
+        email,
+        event_type,
+        {{ age_in_days('occurred_at') }} as age_days
+    from {{ staged_relation('stg', 'events') }}
 
 ),
 
@@ -63,119 +85,83 @@ people_by_email as (
 
 ),
 
-attributed_events as (
+topic_events as (
 
-    -- Plain equi-joins (a condition on identity_type inside `on` makes a nested-loop join);
-    -- the macro picks the lookup the identity_type names. Unresolved rows count for nobody.
+    -- Interest is shown by positive signals only: an unsubscribe or a passive open says
+    -- nothing about what the person wants, so neither adds points nor dates a topic.
     select
-        events_daily.event_type,
-        events_daily.topic,
-        events_daily.occurred_date,
-        events_daily.signal_count,
-        events_daily.last_occurred_at,
-        {{ attributed_person_id("events_daily.identity_type = 'contact_id'") }} as contact_id
-    from events_daily
-    left join contact_identities as by_contact_id
-        on events_daily.identity_value = by_contact_id.contact_id
-    left join people_by_email as by_email
-        on events_daily.identity_value = by_email.email
+        events_for_topics.delivered_contact_id,
+        events_for_topics.email,
+        events_for_topics.topic,
+        events_for_topics.occurred_at,
+        {{ decayed_points(
+            'intent_signals.points',
+            age_in_days('events_for_topics.occurred_at'),
+            'intent_signals.half_life_days',
+        ) }} as row_points
+    from events_for_topics
+    inner join intent_signals
+        on
+            events_for_topics.event_type = intent_signals.signal
+            and intent_signals.source = 'event'
     where
-        events_daily.signal_count > 0
-        -- Only the rows a step below reads (resolving every day of history costs more than
-        -- the steps themselves): in-window rows (topics, stages), future-dated rows (counted),
-        -- and unsubscribes and bounces at any age (flags).
-        and (
-            {{ age_in_days('events_daily.occurred_date') }}
-            <= {{ var('intent_window_days') }}
-            or events_daily.event_type in ('unsubscribe', 'email_bounce')
-        )
+        intent_signals.points > 0
+        and events_for_topics.topic is not null
+        and {{ age_in_days('events_for_topics.occurred_at') }}
+        between 0 and {{ var('intent_window_days') }}
 
 ),
 
-activities as (
+topic_activities as (
 
-    -- Forms count under their primary_interest topic, one row each. An event row stands for
-    -- signal_count events of one type and topic on one day; its occurred_at is the day's last.
+    -- Plain equi-joins (a condition on the delivered contact_id inside `on` makes a
+    -- nested-loop join); the macro picks the lookup that decides. Unresolved rows count for
+    -- nobody. Forms count under their primary_interest topic.
     select
-        contact_id,
-        'event' as signal_source,
-        event_type as signal_name,
-        last_occurred_at as occurred_at,
-        topic,
-        signal_count,
-        {{ age_in_days('occurred_date') }} as age_days
-    from attributed_events
-    where contact_id is not null
+        {{ attributed_person_id('topic_events.delivered_contact_id is not null') }}
+            as contact_id,
+        topic_events.topic,
+        topic_events.occurred_at,
+        topic_events.row_points
+    from topic_events
+    left join contact_identities as by_contact_id
+        on topic_events.delivered_contact_id = by_contact_id.contact_id
+    left join people_by_email as by_email
+        on topic_events.email = by_email.email
 
     union all
 
     select
-        contact_id,
-        'form' as signal_source,
-        form_name as signal_name,
-        submitted_at as occurred_at,
-        primary_interest as topic,
-        1 as signal_count,
-        {{ age_in_days('submitted_at') }} as age_days
-    from form_submissions
-
-),
-
-activity_flags as (
-
-    -- Flags look at all history up to the scoring date (an unsubscribe or a bounce does not
-    -- expire), not only the intent window; rows dated after it are ignored and counted.
-    select
-        contact_id,
-        max(
-            case when signal_name = 'unsubscribe' and age_days >= 0 then 1 else 0 end
-        ) = 1 as has_unsubscribe_event,
-        max(
-            case when signal_name = 'email_bounce' and age_days >= 0 then 1 else 0 end
-        ) = 1 as has_bounce_event,
-        sum(case when age_days < 0 then signal_count else 0 end) as future_events_excluded
-    from activities
-    group by contact_id
-
-),
-
-scored_activities as (
-
-    -- In-window rows of catalogued signals with their decayed points (before caps).
-    select
-        activities.contact_id,
-        activities.occurred_at,
-        activities.topic,
-        activities.age_days,
-        intent_signals.points,
-        intent_signals.buying_stage,
-        activities.signal_count * {{ decayed_points(
+        form_submissions.contact_id,
+        form_submissions.primary_interest as topic,
+        form_submissions.submitted_at as occurred_at,
+        {{ decayed_points(
             'intent_signals.points',
-            'activities.age_days',
+            age_in_days('form_submissions.submitted_at'),
             'intent_signals.half_life_days',
         ) }} as row_points
-    from activities
+    from form_submissions
     inner join intent_signals
         on
-            activities.signal_name = intent_signals.signal
-            and activities.signal_source = intent_signals.source
-    where activities.age_days between 0 and {{ var('intent_window_days') }}
+            form_submissions.form_name = intent_signals.signal
+            and intent_signals.source = 'form'
+    where
+        intent_signals.points > 0
+        and form_submissions.primary_interest is not null
+        and {{ age_in_days('form_submissions.submitted_at') }}
+        between 0 and {{ var('intent_window_days') }}
 
 ),
 
 topic_totals as (
 
-    -- Interest is shown by positive signals only: an unsubscribe or a passive open says
-    -- nothing about what the person wants, so neither adds points nor dates a topic.
     select
         contact_id,
         topic,
         sum(row_points) as topic_points,
         max(occurred_at) as last_occurred_at
-    from scored_activities
-    where
-        points > 0
-        and topic is not null
+    from topic_activities
+    where contact_id is not null
     group by
         contact_id,
         topic
@@ -197,25 +183,83 @@ ranked_topics as (
 
 ),
 
+flag_events as (
+
+    -- Flags look at all history up to the scoring date (an unsubscribe or a bounce does not
+    -- expire), not only the intent window; rows dated after it are ignored and counted.
+    select
+        {{ attributed_person_id('events_for_flags.delivered_contact_id is not null') }}
+            as contact_id,
+        events_for_flags.event_type as signal_name,
+        events_for_flags.age_days
+    from events_for_flags
+    left join contact_identities as by_contact_id
+        on events_for_flags.delivered_contact_id = by_contact_id.contact_id
+    left join people_by_email as by_email
+        on events_for_flags.email = by_email.email
+    where
+        events_for_flags.event_type in ('unsubscribe', 'email_bounce')
+        or events_for_flags.age_days < 0
+
+),
+
+flag_activities as (
+
+    select
+        contact_id,
+        signal_name,
+        age_days
+    from flag_events
+    where contact_id is not null
+
+    union all
+
+    select
+        contact_id,
+        form_name as signal_name,
+        {{ age_in_days('submitted_at') }} as age_days
+    from form_submissions
+
+),
+
+activity_flags as (
+
+    select
+        contact_id,
+        max(
+            case when signal_name = 'unsubscribe' and age_days >= 0 then 1 else 0 end
+        ) = 1 as has_unsubscribe_event,
+        max(
+            case when signal_name = 'email_bounce' and age_days >= 0 then 1 else 0 end
+        ) = 1 as has_bounce_event,
+        sum(case when age_days < 0 then 1 else 0 end) as future_events_excluded
+    from flag_activities
+    group by contact_id
+
+),
+
 stage_matches as (
 
-    -- A row qualifies for its own stage, and for a catch-all stage (awareness) when its
-    -- signal has positive points, inside that stage's window.
+    -- A signal qualifies for its own stage, and for a catch-all stage (awareness) when it
+    -- has positive points, when its latest in-window row lies inside that stage's window.
     select
-        scored_activities.contact_id,
+        contact_signals.contact_id,
         buying_stages.buying_stage,
         row_number() over (
-            partition by scored_activities.contact_id
+            partition by contact_signals.contact_id
             order by buying_stages.stage_order asc
         ) as stage_rank
-    from scored_activities
+    from contact_signals
+    inner join intent_signals
+        on contact_signals.signal = intent_signals.signal
     inner join buying_stages
         on
             (
-                scored_activities.buying_stage = buying_stages.buying_stage
-                or (buying_stages.includes_any_positive_signal and scored_activities.points > 0)
+                intent_signals.buying_stage = buying_stages.buying_stage
+                or (buying_stages.includes_any_positive_signal and intent_signals.points > 0)
             )
-            and scored_activities.age_days <= buying_stages.window_days
+            and {{ age_in_days('contact_signals.last_occurred_at') }}
+            <= buying_stages.window_days
 
 ),
 

@@ -29,6 +29,25 @@ intent_signals as (
 
 ),
 
+ranked_account_risks as (
+
+    -- An account's contributions reach its people's top three only from its own top three
+    -- (ranked_reasons orders one source by display_tenths, then code, as here): ranked once
+    -- per account, not once per person, and only these three are joined to the people.
+    select
+        account_id,
+        reason_code,
+        points,
+        cast(abs(points) * 10 as bigint) as display_tenths,
+        row_number() over (
+            partition by account_id
+            order by cast(abs(points) * 10 as bigint) desc, reason_code asc
+        ) as account_rank
+    from risk_contributions
+    where cast(abs(points) * 10 as bigint) > 0
+
+),
+
 contributions as (
 
     -- display_tenths: absolute points as shown, in tenths (an integer), so ranking and the
@@ -59,12 +78,13 @@ contributions as (
     select
         contacts.contact_id,
         3 as source_order,
-        risk_contributions.reason_code,
-        cast(abs(risk_contributions.points) * 10 as bigint) as display_tenths,
-        risk_contributions.points
+        ranked_account_risks.reason_code,
+        ranked_account_risks.display_tenths,
+        ranked_account_risks.points
     from contacts
-    inner join risk_contributions
-        on contacts.account_id = risk_contributions.account_id
+    inner join ranked_account_risks
+        on contacts.account_id = ranked_account_risks.account_id
+    where ranked_account_risks.account_rank <= 3
 
 ),
 

@@ -435,7 +435,6 @@ def test_hubspot_daily_run_is_incremental_and_equals_a_full_rebuild(hubspot_popu
     }) == []
     assert _differences(incremental.work_db, full.work_db, {
         **{table: ["_loaded_at"] for table in _staged("base", "events") + _staged("base", "form_submissions")},
-        "intermediate.int_contacts_signals_counted": [],
         "intermediate.int_event_identities_attributed": [],
         "intermediate.int_form_submissions_attributed": [],
         "audit.dq_row_reconciliation": [],

@@ -41,7 +41,7 @@ BUILD = ["build", "--exclude-resource-type", "test", "--exclude-resource-type", 
 (BASE_FORMS,) = staged_models("base", "form_submissions")
 (STG_EVENTS,) = staged_models("stg", "events")
 (STG_FORMS,) = staged_models("stg", "form_submissions")
-INCREMENTAL_MODELS = [BASE_EVENTS, BASE_FORMS, "int_contacts_signals_counted"]
+INCREMENTAL_MODELS = [BASE_EVENTS, BASE_FORMS]
 
 # Compared after both D+1 builds: (schema.table, columns left out). Left out: the snapshot
 # clock (run start time, different for the two builds by construction) and what is derived
@@ -55,7 +55,6 @@ COMPARED = {
     "intermediate.int_contacts_scored": [],
     "intermediate.int_contacts_intent_decayed": [],
     "intermediate.int_contacts_intent_scored": [],
-    "intermediate.int_contacts_signals_counted": [],
     "audit.dq_row_reconciliation": [],
     "audit.dq_rejected_rows": [],
     f"staging.{BASE_EVENTS}": ["_loaded_at"],
