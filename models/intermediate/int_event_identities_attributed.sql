@@ -5,7 +5,7 @@
     attribution depends on nothing else. A given contact_id decides alone (re-pointed to its
     surviving person; `unknown_contact` when it resolves to nobody, the email not tried);
     without one, the normalised email names the person (`unattributed` when it names nobody).
-    Keyed like int_contacts_signals_counted (delivered_identity_type / _value). The audit
+    Keyed by macros delivered_identity_type / delivered_identity_value. The audit
     joins the events to it; an event with neither contact_id nor email has no row here and is
     `unattributed` (attribution_rejection_reason on its NULL contact_id).
 -#}

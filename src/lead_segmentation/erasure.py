@@ -268,10 +268,9 @@ def scrub(con: duckdb.DuckDBPyConnection, tables=None, source: str = "files") ->
             rows += count
             changed_tables += 1
     for (schema, table), columns in tables.items():
-        # Rows keyed by a person's address (identity_type + identity_value: counts by the
-        # identity as delivered) hold nothing but that key and counts: they go, as a rebuild
-        # from the cleared rows would not have them. (No daily model has this shape since
-        # issue 17 dropped int_contacts_signals_counted; kept for tables that still do.)
+        # Rows keyed by a person's address (identity_type + identity_value: the identity as
+        # delivered, int_event_identities_attributed) hold nothing but that key and what was
+        # derived from it: they go, as a rebuild from the cleared rows would not have them.
         if "identity_type" in columns and "identity_value" in columns:
             count = con.execute(
                 f'delete from "{schema}"."{table}" where identity_type = \'email\' '
