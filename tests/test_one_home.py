@@ -45,6 +45,7 @@ ALLOWED = {
     "scripts/bare_sql_events_from_raw.sql",
     "scripts/dev/bare_sql_scores.sql",
     "scripts/dev/bare_sql_events_from_raw.sql",
+    "scripts/dev/bare_sql_events_from_staging.sql",
 }
 # Files that keep a copy on purpose, with the lists and why. Never add one for new code.
 PENDING = {

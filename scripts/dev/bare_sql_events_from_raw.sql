@@ -2,7 +2,8 @@
 -- events -> the events scoring reads (one row per event_id, attributed to today's person),
 -- the rules of base_engagement__events / int_event_identities_attributed
 -- (docs/architecture.md) written by hand in one DuckDB statement. bench.py runs it, then
--- bare_sql_scores.sql reading bare_events instead of dbt's attributed events: "bare SQL from
+-- bare_sql_scores.sql reading bare_events (in place of bare_sql_events_from_staging.sql's
+-- view of dbt's staged events): "bare SQL from
 -- raw". The CRM identity map and the form submissions (5% of the rows) are still read from
 -- dbt's tables, so this bound leaves out work the dbt build does (a lower bound, in its favour).
 --

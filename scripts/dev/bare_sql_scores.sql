@@ -1,9 +1,9 @@
 -- The no-dbt lower bound of the scoring engine: the same per-person outputs as
 -- intermediate.int_contacts_scored (docs/architecture.md), computed by one hand-written DuckDB
 -- statement from the staging tables (the person records from intermediate.int_contacts_merged:
--- identity is resolved after staging; the events are attributed here through the identity map
--- intermediate.int_contact_identities_resolved, a given contact_id deciding alone, else the
--- email), with the shipped v1 defaults (SCORING_MODEL.md) written
+-- identity is resolved after staging; the events from temp relation bare_events, which
+-- bare_sql_events_from_staging.sql or bare_sql_events_from_raw.sql creates first), with the
+-- shipped v1 defaults (SCORING_MODEL.md) written
 -- in as literals. Used by scripts/dev/bench.py only: the project's SQL is the dbt models; this is
 -- what the same work costs without dbt, seeds, macros, portability or tests, and the bench
 -- checks it against the pandas reference (tests/reference/scoring_model.py) before timing it.
@@ -51,7 +51,7 @@ persona_keywords (persona, match_order, points, keyword) as (
 activities as (
     select contact_id, 'event' as signal_source, event_type as signal_name, occurred_at, topic,
         date_diff('day', cast(occurred_at as date), getvariable('as_of')) as age_days
-    from (select events.contact_id, events.event_type, events.occurred_at, events.topic from (select case when e.delivered_contact_id is not null then i.person_id else p.person_id end as contact_id, e.event_type, e.occurred_at, e.topic from staging.stg_engagement__events as e left join intermediate.int_contact_identities_resolved as i on e.delivered_contact_id = i.contact_id left join (select email, min(person_id) as person_id from intermediate.int_contact_identities_resolved where email is not null group by email) as p on e.email = p.email) as events where events.contact_id is not null) as events
+    from bare_events as events
     union all
     select contact_id, 'form', form_name, submitted_at, primary_interest,
         date_diff('day', cast(submitted_at as date), getvariable('as_of'))

@@ -55,18 +55,6 @@ from lead_segmentation.paths import PROJECT_DIR
 from lead_segmentation.sql import quote_literal
 
 DEV_DIR = Path(__file__).resolve().parent
-# The events bare_sql_scores.sql reads (dbt's staged events, attributed by its own join through
-# the identity map); "bare SQL from raw" puts bare_events in their place.
-ATTRIBUTED_EVENTS = (
-    "(select events.contact_id, events.event_type, events.occurred_at, events.topic from ("
-    "select case when e.delivered_contact_id is not null then i.person_id else p.person_id end as contact_id,"
-    " e.event_type, e.occurred_at, e.topic"
-    " from staging.stg_engagement__events as e"
-    " left join intermediate.int_contact_identities_resolved as i on e.delivered_contact_id = i.contact_id"
-    " left join (select email, min(person_id) as person_id from intermediate.int_contact_identities_resolved"
-    " where email is not null group by email) as p on e.email = p.email"
-    ") as events where events.contact_id is not null)"
-)
 # The reference model and the differential comparison live with the tests; the child processes
 # that use them get these folders on PYTHONPATH.
 TESTS_PYTHONPATH = os.pathsep.join(str(PROJECT_DIR / "tests" / d) for d in ("", "end_to_end"))
@@ -359,13 +347,10 @@ def child(kind: str, database: Path, as_of: dt.date, out: Path | None) -> None:
         con = duckdb.connect(str(database), read_only=True)
         con.execute("set threads = 2")
         con.execute(f"set variable as_of = date '{as_of}'")
-        scripts = [(DEV_DIR / "bare_sql_scores.sql").read_text()]
-        if kind == "bare_sql_from_raw":
-            # Events from raw by hand, then the same scoring reading them (not dbt's staging).
-            scripts = [
-                (DEV_DIR / "bare_sql_events_from_raw.sql").read_text(),
-                scripts[0].replace(ATTRIBUTED_EVENTS, "bare_events"),
-            ]
+        # The events (bare_events): dbt's staged events attributed by a join, or the raw events
+        # cleaned, deduplicated and attributed by hand; then the same scoring statement.
+        events = "bare_sql_events_from_raw.sql" if kind == "bare_sql_from_raw" else "bare_sql_events_from_staging.sql"
+        scripts = [(DEV_DIR / events).read_text(), (DEV_DIR / "bare_sql_scores.sql").read_text()]
         started = time.monotonic()
         for script in scripts:
             con.execute(script)
