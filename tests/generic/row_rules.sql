@@ -37,9 +37,10 @@
 {%- if execute -%}
     {#- The node whose relation this test reads: a model, seed or snapshot, or a source. -#}
     {%- set owners = [] -%}
-    {%- for node in graph.nodes.values() -%}
-        {%- if node.resource_type in ("model", "seed", "snapshot")
-            and (node.schema | lower) == (model.schema | lower)
+    {#- Jinja filters (selectattr, sort) run in Python; a Jinja loop over the whole graph in
+        each of ~90 tests cost ~20 ms per test (docs/benchmarks.md, session 9). -#}
+    {%- for node in graph.nodes.values() | selectattr("resource_type", "in", ["model", "seed", "snapshot"]) -%}
+        {%- if (node.schema | lower) == (model.schema | lower)
             and ((node.alias or node.name) | lower) == (model.identifier | lower) -%}
             {%- do owners.append(node.unique_id) -%}
             {%- do model_names.append(node.name) -%}
@@ -52,11 +53,16 @@
             {%- do model_names.append(source.source_name ~ "." ~ source.name) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- for test in graph.nodes.values() | sort(attribute="unique_id") -%}
-        {%- set meta = test.test_metadata if test.resource_type == "test" else none -%}
-        {%- if meta and meta["name"] in covered_kinds and not meta["namespace"]
-            and test.depends_on["nodes"] | length == 1
-            and test.depends_on["nodes"][0] in owners -%}
+    {#- the tests on exactly this one node: depends_on.nodes == [owner] -#}
+    {%- set owned_by = [] -%}
+    {%- for owner in owners %}{% do owned_by.append([owner]) %}{% endfor -%}
+    {%- set owned_tests = graph.nodes.values()
+        | selectattr("resource_type", "equalto", "test")
+        | selectattr("depends_on.nodes", "in", owned_by)
+        | sort(attribute="unique_id") -%}
+    {%- for test in owned_tests -%}
+        {%- set meta = test.test_metadata -%}
+        {%- if meta and meta["name"] in covered_kinds and not meta["namespace"] -%}
             {%- set kwargs = meta["kwargs"] -%}
             {%- set where = test.config["where"] -%}
             {%- set in_scope = "(" ~ where ~ ")" if where else "true" -%}
