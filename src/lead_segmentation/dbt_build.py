@@ -7,17 +7,20 @@ publish step from opening the file.
 
 - a data test at error severity that finds rows, a model that fails, a unit test that fails:
   the build stops at once (fail fast) and the gate fails, naming the node, the failing-row
-  count and where the rows are stored (`store_failures: true` in dbt_project.yml puts them in
-  schema `test_failures` of the work database);
+  count and the query that shows the rows (`store_failures: true` in dbt_project.yml keeps
+  each test's query as a view in schema `test_failures` of the work database);
 - a test at warn severity is reported (name, rows, relation) but does not stop the run;
 - a failing `row_rules` test (each model's row-level rules in one scan, docs/data_quality.md)
   is reported rule by rule (by_rule): the individual test's name, its model and column, its
-  failing rows, and the query that shows them in its stored table.
+  failing rows, and the query that shows them in its view.
 
 Seeds are loaded only when they changed (seeds_fingerprint, recorded in the work database).
 
-Schema test_failures holds the failing rows of the latest build only: it is emptied before each
-build (clear_test_failures), which also spares dbt dropping each test's old table one by one.
+Schema test_failures holds the failing-row views of the latest build only: it is emptied before
+each build (clear_test_failures), which also spares dbt dropping each test's old view one by one.
+A view stores no row (no copy of a failing row's personal data) and shows the rows the test
+found as long as the data it reads is unchanged: a failed build publishes nothing and the next
+build starts by emptying the schema.
 
 dbt's own log is JSON on stdout: parsed for progress lines, and kept in dbt's log file
 (DBT_LOG_PATH, default logs/) for the details, at level info unless DBT_LOG_LEVEL_FILE says
@@ -118,9 +121,9 @@ TEST_FAILURES_SCHEMA = "test_failures"
 
 
 def clear_test_failures(work_db: Path) -> None:
-    """Drop the previous build's failing-row tables in one statement. With them present, dbt
-    drops each test's old table before writing the new one: ~540 drops, 15% of an incremental
-    build at scale 1 (17.0 s -> 14.5 s, four runs each; docs/benchmarks.md)."""
+    """Drop the previous build's failing-row views in one statement. With them present, dbt
+    drops each test's old relation before writing the new one: ~540 drops (then tables), 15% of
+    an incremental build at scale 1 (17.0 s -> 14.5 s, four runs each; docs/benchmarks.md)."""
     import duckdb
 
     if not work_db.exists():
@@ -533,19 +536,23 @@ def failed_tests_from_store(nodes: dict, warnings: list[Finding], work_db: Path,
     except (OSError, ValueError, KeyError):
         pass
     warned = {w.check.split(".", 2)[-1] for w in warnings}
+    # The failing rows are views (dbt_project.yml, store_failures_as): counting one runs its
+    # test's query again, so the tests the log stream saw pass are not counted.
+    passed = {n.get("name") for n in nodes.values() if n.get("status") == "pass"}
     found = []
     try:
         with duckdb.connect(str(work_db), read_only=True) as con:
             tables = [
                 r[0]
                 for r in con.execute(
-                    "select table_name from duckdb_tables() where schema_name = ? order by 1",
-                    [TEST_FAILURES_SCHEMA],
+                    "select table_name from duckdb_tables() where schema_name = ? "
+                    "union select view_name from duckdb_views() where schema_name = ? order by 1",
+                    [TEST_FAILURES_SCHEMA, TEST_FAILURES_SCHEMA],
                 ).fetchall()
             ]
             for table in tables:
                 name, severity, attached = tests.get(table.lower(), (table, "error", None))
-                if severity == "warn" or name in warned:
+                if severity == "warn" or name in warned or name in passed:
                     continue
                 rows = con.execute(f'select count(*) from {TEST_FAILURES_SCHEMA}."{table}"').fetchone()[0]
                 if rows:

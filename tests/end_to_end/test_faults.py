@@ -338,16 +338,21 @@ def test_a_staged_copy_left_by_a_killed_publish_is_removed_by_the_next(built_war
 
 def test_dbt_gate_names_a_failed_test_that_dbt_recorded_as_skipped(tmp_path):
     """--fail-fast with two threads: dbt can record the failing test as skipped and the log
-    may not report it. The gate names it from its stored failing rows (never a bare
-    dbt.invocation), leaving out tests at warn severity and passing ones."""
+    may not report it. The gate names it from its failing-row views (never a bare
+    dbt.invocation), leaving out tests at warn severity and passing ones (a view the log
+    stream saw pass is not queried again: counting a view runs its test)."""
     from lead_segmentation.dbt_build import TEST_FAILURES_SCHEMA, failed_tests_from_store
 
     work = tmp_path / "work.duckdb"
     with duckdb.connect(str(work)) as con:
         con.execute(f"create schema {TEST_FAILURES_SCHEMA}")
-        con.execute(f"create table {TEST_FAILURES_SCHEMA}.not_null_x_id as select * from range(3)")
-        con.execute(f"create table {TEST_FAILURES_SCHEMA}.a_warning as select * from range(2)")
-        con.execute(f"create table {TEST_FAILURES_SCHEMA}.passes as select * from range(0)")
+        # dbt keeps each test's failing rows as a view (dbt_project.yml, store_failures_as)
+        con.execute(f"create view {TEST_FAILURES_SCHEMA}.not_null_x_id as select * from range(3)")
+        con.execute(f"create view {TEST_FAILURES_SCHEMA}.a_warning as select * from range(2)")
+        con.execute(f"create view {TEST_FAILURES_SCHEMA}.passes as select * from range(0)")
+        # seen passing by the log stream; its rows here stand for data changed since
+        con.execute(f"create view {TEST_FAILURES_SCHEMA}.seen_passing as select * from range(4)")
+        # a table, as dbt stored failures before views (a database an older build left)
         con.execute(f"create table {TEST_FAILURES_SCHEMA}.accepted_values_abc123 as select * from range(5)")
     manifest = {
         "nodes": {
@@ -360,7 +365,10 @@ def test_dbt_gate_names_a_failed_test_that_dbt_recorded_as_skipped(tmp_path):
     }
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     # the log stream saw the test start but dbt recorded it as skipped
-    nodes = {"test.p.not_null_x_id": {"name": "not_null_x_id", "type": "test", "status": "skipped"}}
+    nodes = {
+        "test.p.not_null_x_id": {"name": "not_null_x_id", "type": "test", "status": "skipped"},
+        "test.p.seen_passing": {"name": "seen_passing", "type": "test", "status": "pass"},
+    }
     findings = failed_tests_from_store(nodes, [], work, tmp_path)
     assert sorted((f.check, f.rows) for f in findings) == [
         ("dbt.test.accepted_values_lead_scores_segment__long", 5),

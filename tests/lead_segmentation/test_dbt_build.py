@@ -50,13 +50,13 @@ def test_a_failing_row_rules_test_is_reported_rule_by_rule(tmp_path):
 
 
 def test_fail_fast_store_fallback_names_the_rules_too(tmp_path):
-    """With fail fast, dbt may record the failing row_rules test as skipped: the stored rows
-    name it, and by_rule (applied by run_dbt_build) splits it into rules."""
+    """With fail fast, dbt may record the failing row_rules test as skipped: its failing-row
+    view names it, and by_rule (applied by run_dbt_build) splits it into rules."""
     work = tmp_path / "work.duckdb"
     with duckdb.connect(str(work)) as con:
         con.execute(f"create schema {TEST_FAILURES_SCHEMA}")
         con.execute(
-            f"create table {TEST_FAILURES_SCHEMA}.row_rules_x_ as select 'unique_x_id' as rule, "
+            f"create view {TEST_FAILURES_SCHEMA}.row_rules_x_ as select 'unique_x_id' as rule, "
             "'unique' as rule_kind, 'x' as model_name, 'id' as column_name, '7' as failing_value, '7' as row_key "
             "from range(2)"
         )
