@@ -415,6 +415,9 @@ def load_raw(raw_dir: str | Path, database: str | Path, *, quiet: bool = False) 
         },
     )
     private_file(database)
+    # The loader says what it loads, one line per table; DuckDB's own bar would redraw on the
+    # output for each statement over 2 s (a flood of lines in a log file or CI output).
+    con.execute("set enable_progress_bar = false")
     # Timestamps without an offset are UTC (the project's rule), whatever the machine's
     # zone; offsets convert to UTC (typed_expression).
     con.execute("set TimeZone = 'UTC'")

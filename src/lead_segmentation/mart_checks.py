@@ -779,6 +779,7 @@ def run_mart_checks(
     GateFailed(MART_CHECKS) on any failure."""
     relations = staging_relations(source)
     con = duckdb.connect(str(work_db), read_only=True)
+    con.execute("set enable_progress_bar = false")  # the job prints its own progress lines
     suites: list[tuple[_Suite, pd.DataFrame]] = []
     row_counts: dict[str, int] = {}
     findings: list[Finding] = []
