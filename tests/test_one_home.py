@@ -18,6 +18,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 # list name -> (seed file = the home, column)
 HOMES = {
     "event types": ("seeds/staging/engagement_event_types.csv", "event_type"),
+    "form names": ("seeds/staging/engagement_form_names.csv", "form_name"),
     "lifecycle stages": ("seeds/staging/crm_lifecycle_stages.csv", "lifecycle_stage"),
     "topics": ("seeds/scoring/scoring_topics.csv", "topic"),
     "industries": ("seeds/scoring/scoring_fit_industries.csv", "industry"),

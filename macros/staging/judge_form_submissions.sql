@@ -26,14 +26,6 @@
     and the rows held are that model's.
 -#}
 {% macro judge_form_submissions(relation) -%}
-{%- set form_names = [
-    "demo_request",
-    "contact_sales",
-    "assessment_request",
-    "content_download",
-    "webinar_registration",
-] -%}
-
 {#- The values a delivery is re-judged on when they change (step 2a). -#}
 {%- set compared = [
     'submission_id', 'delivered_contact_id', 'email', 'form_name', 'submitted_at',
@@ -51,6 +43,13 @@ with
 source as (
 
     select * from {{ relation }}
+
+),
+
+-- The contract's form names (the one list); any other form is rejected.
+form_names as (
+
+    select * from {{ ref('engagement_form_names') }}
 
 ),
 
@@ -160,22 +159,18 @@ ranked as (
 judged as (
 
     select
-        *,
+        ranked.*,
         case
-            when submission_id is null then 'missing_id'
+            when ranked.submission_id is null then 'missing_id'
             -- later deliveries are duplicates: they are not judged themselves
-            when delivery_rank > 1 then null
-            when
-                form_name is null
-                or form_name not in (
-                    {%- for accepted in form_names %}
-                        '{{ accepted }}'{{ "," if not loop.last }}
-                    {%- endfor %}
-                )
-                then 'unknown_form_name'
-            when submitted_at is null then 'missing_timestamp'
+            when ranked.delivery_rank > 1 then null
+            -- a NULL form_name matches no known form either
+            when form_names.form_name is null then 'unknown_form_name'
+            when ranked.submitted_at is null then 'missing_timestamp'
         end as rejection_reason
     from ranked
+    left join form_names
+        on ranked.form_name = form_names.form_name
 
 ),
 

@@ -130,13 +130,7 @@ DUCKDB_TYPES = {
 # Accepted categorical values the raw layer documents (anything else is dirt staging handles).
 # The lists the dbt project also tests against are read from their seeds (lead_segmentation.seeds).
 EVENT_TYPES = list(seed_column("staging/engagement_event_types", "event_type"))
-FORM_NAMES = [
-    "demo_request",
-    "contact_sales",
-    "assessment_request",
-    "content_download",
-    "webinar_registration",
-]
+FORM_NAMES = list(seed_column("staging/engagement_form_names", "form_name"))
 TOPICS = list(seed_column("scoring/scoring_topics", "topic"))
 LIFECYCLE_STAGES = list(seed_column("staging/crm_lifecycle_stages", "lifecycle_stage"))
 EMAIL_STATUSES = ["valid", "bounced", "unknown"]

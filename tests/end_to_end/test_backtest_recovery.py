@@ -19,10 +19,12 @@ import pytest
 
 from conftest import PROJECT_DIR, TEST_AS_OF, TEST_SEED, run_dbt
 
+from lead_segmentation.demo import generate_raw
+
 RECOVERY_SCALE = float(os.environ.get("RECOVERY_SCALE", "0.5"))
 SELECT = ["+tag:backtest", "+int_contacts_segmented"]
 BUILD = ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
-HIGH_INTENT_FORMS = ("demo_request", "contact_sales", "assessment_request")
+HIGH_INTENT_FORMS = tuple(generate_raw.HIGH_INTENT_FORMS)  # the forms the generator plants as high intent
 
 
 @pytest.fixture(scope="module")

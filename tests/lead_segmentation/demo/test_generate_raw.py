@@ -614,9 +614,10 @@ def test_intent_and_deals_concentrate_at_high_risk_accounts(raw):
             + case when has_edr = 'false' then 1 else 0 end
             + case when exposed_services_count not in ('0') then 1 else 0 end) >= 2 as is_risky
         from crm_accounts where account_id is not null and not is_deleted = 'true')"""
+    high_intent_forms = ", ".join(f"'{form}'" for form in generate_raw.HIGH_INTENT_FORMS)
     evaluating = raw.execute(f"""
         with hot as (select distinct contact_id from form_submissions
-                     where form_name in ('demo_request', 'contact_sales', 'assessment_request'))
+                     where form_name in ({high_intent_forms}))
         select r.is_risky, avg(case when h.contact_id is not null then 1.0 else 0 end)
         from crm_contacts c join {risky} r using (account_id) left join hot h using (contact_id)
         group by 1""").fetchall()
@@ -722,3 +723,11 @@ def test_generate_refuses_bad_arguments(tmp_path):
     with pytest.raises(ValueError, match="format"):
         generate(scale=0.1, seed=1, out_dir=tmp_path, as_of=AS_OF, fmt="json")
     assert not list(tmp_path.iterdir())
+
+
+def test_the_generated_forms_are_the_contracts():
+    """The generator's form mix names exactly the contract's forms (seed
+    engagement_form_names, read by raw_schema): a form added to the seed gets a share here."""
+    from lead_segmentation.raw_schema import FORM_NAMES
+
+    assert sorted({**generate_raw.HIGH_INTENT_FORMS, **generate_raw.LOW_INTENT_FORMS}) == sorted(FORM_NAMES)
