@@ -198,7 +198,7 @@ def test_unit_test_copies_of_the_intent_catalog_equal_the_seed():
     assert copies >= 2
 
 
-MACRO_FOLDERS = ("staging", "sources", "scoring", "cross_database", "spark", "overrides")
+MACRO_FOLDERS = ("staging", "sources", "scoring", "quality", "cross_database", "spark", "overrides")
 
 
 def test_macros_live_in_folders_by_concern_one_per_file_documented_beside_them():

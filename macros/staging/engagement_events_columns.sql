@@ -8,12 +8,12 @@
             "event_id", "delivered_contact_id", "email", "event_type", "occurred_at",
             "page_url", "campaign_id", "source_system", "topic", "loaded_at",
             "rejection_reason", "_line_number", "_loaded_at", "event_key", "delivery_rank",
-            "is_future", "row_status",
+            "is_future", "row_status", "_judged_at",
         ],
         "stg": [
             "event_id", "delivered_contact_id", "email", "event_type", "occurred_at",
             "is_future", "page_url", "campaign_id", "source_system", "topic", "loaded_at",
-            "_line_number",
+            "_line_number", "_judged_at",
         ],
     } -%}
     {%- if layer not in columns -%}

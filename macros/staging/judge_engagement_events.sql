@@ -17,6 +17,9 @@
       3. dedupe: of several deliveries of one event_id the earliest loaded_at survives (ties:
          the lower _line_number); the others are `duplicate`.
       4. judge the surviving delivery: the first failing check gives its rejection_reason.
+      5. stamp every row written with the run's start (_judged_at): the rows a run rewrites
+         are new to the row-level rules (row_rules, argument rows_written_at), the others
+         were checked when they were written.
     A duplicate of a rejected delivery is `duplicate`, not `rejected`: the verdict belongs to
     the event (its surviving delivery), so each event is rejected once and counted once.
     `relation`: the rows in the shape of raw engagement_events (CONTRACT.md section 1), e.g.
@@ -237,7 +240,10 @@ final as (
             when rejection_reason is not null then 'rejected'
             when delivery_rank > 1 then 'duplicate'
             else 'kept'
-        end as row_status
+        end as row_status,
+        -- the run that wrote this verdict (its start): row_rules checks only the rows written
+        -- since its last passing run (argument rows_written_at)
+        {{ snapshot_get_time() }} as _judged_at
     from judged
 
 )

@@ -434,7 +434,9 @@ def test_hubspot_daily_run_is_incremental_and_equals_a_full_rebuild(hubspot_popu
         "marts.lead_routing": ["updated_at"], "marts.dq_row_reconciliation": [],
     }) == []
     assert _differences(incremental.work_db, full.work_db, {
-        **{table: ["_loaded_at"] for table in _staged("base", "events") + _staged("base", "form_submissions")},
+        **{table: ["_loaded_at"] for table in _staged("base", "form_submissions")},
+        # _judged_at: when the run that wrote the row started (row_rules' rows_written_at)
+        **{table: ["_loaded_at", "_judged_at"] for table in _staged("base", "events")},
         "intermediate.int_event_identities_attributed": [],
         "intermediate.int_form_submissions_attributed": [],
         "audit.dq_row_reconciliation": [],

@@ -57,9 +57,10 @@ COMPARED = {
     "intermediate.int_contacts_intent_scored": [],
     "audit.dq_row_reconciliation": [],
     "audit.dq_rejected_rows": [],
-    f"staging.{BASE_EVENTS}": ["_loaded_at"],
+    # _judged_at: when the run that wrote the row started (row_rules' rows_written_at)
+    f"staging.{BASE_EVENTS}": ["_loaded_at", "_judged_at"],
     f"staging.{BASE_FORMS}": ["_loaded_at"],
-    f"staging.{STG_EVENTS}": [],
+    f"staging.{STG_EVENTS}": ["_judged_at"],
     f"staging.{STG_FORMS}": [],
     "intermediate.int_event_identities_attributed": [],
     "audit.dq_engagement_events_rejected": [],

@@ -20,12 +20,19 @@
     text, columns joined by '|'). With store_failures the rows stay in schema test_failures:
     `select rule, count(*) from test_failures.<this test> group by rule`.
 
+    `rows_written_at` (a timestamp column: when the run that wrote the row started): only the
+    rows written after the last run in which this test passed with the same rules are
+    checked (ops.row_rules_verified, appended by macro record_row_rules_verified), and a key
+    rule compares their keys with every row. For incremental models that stamp what they
+    write (judge_engagement_events: _judged_at); docs/data_quality.md says what keeps it a
+    gate. Not on Spark (full check).
+
     The daily selector (selectors.yml) leaves the covered individual tests out; the
     pipeline's dbt gate (dbt_build.py) names each failing rule. Portable: dbt's cross-db
     type_string / concat; on Spark a key is a window count per key instead of the grouped pass
     (planning the joined-back pass over the widest model, int_contacts_scored, ran the driver
     out of memory in the Spark parity test). -#}
-{% test row_rules(model) %}
+{% test row_rules(model, rows_written_at=none) %}
 
 {%- set covered_kinds = ["not_null", "unique", "accepted_values", "unique_combination_of_columns"] -%}
 {%- set own_severity = (config.get("severity") or "error") | lower -%}
@@ -118,6 +125,30 @@
 {%- set model_name = (model_names | first) or model.identifier -%}
 {%- if not keys %}{% do keys.extend(single_keys) %}{% endif -%}
 
+{#- rows_written_at: only the rows written since the last run in which this test passed with
+    the same rules (ops.row_rules_verified, written by macro record_row_rules_verified at the
+    end of each run) are checked; a key's rows are compared with every row. -#}
+{%- set written_since = none -%}
+{%- set state_key = none -%}
+{%- if rows_written_at and rules and execute and target.type != "spark" -%}
+    {#- the key names the model, the severity and every rule as compiled (a changed rule,
+        `where` or var is a new key: every row is checked again) -#}
+    {%- set state_key = local_md5(tojson([owners, own_severity, rows_written_at, rules, key_rules])) -%}
+    {%- set verified = adapter.get_relation(
+        database=target.database, schema="ops", identifier="row_rules_verified") -%}
+    {%- if verified is not none -%}
+        {%- set found = run_query(
+            "select cast(max(verified_through) as " ~ dbt.type_string() ~ "), "
+            ~ "coalesce(max(verified_through) < " ~ snapshot_get_time() ~ ", false) from "
+            ~ verified ~ " where rules_key = '" ~ state_key ~ "'") -%}
+        {%- set through = found.columns[0].values()[0] if found and found.rows | length else none -%}
+        {#- a clock that went back past the last verification: check every row -#}
+        {%- if through and found.columns[1].values()[0] -%}
+            {%- set written_since = rows_written_at ~ " > cast('" ~ through ~ "' as timestamp)" -%}
+        {%- endif -%}
+    {%- endif -%}
+{%- endif -%}
+
 {%- if not rules %}
 
 -- no row-level rules of this severity on {{ model_name }}: nothing can fail
@@ -154,8 +185,25 @@ where 1 = 0
 {%- endif %}
 {%- endfor %}
 
+{%- if state_key %}
+-- row_rules state key: {{ state_key }}
+{%- endif %}
 with
 {%- for key in key_rules %}
+{%- if written_since %}
+
+-- the key values of the rows written since the last verification
+touched_{{ key.number }} as (
+
+    select distinct
+        {%- for column in key.columns %}
+        {{ column }} as touched_{{ loop.index0 }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ model }}
+    where ({{ key.counted }}) and {{ written_since }}
+
+),
+{%- endif %}
 
 -- the values of a key held by more than one row in scope (empty when the key holds)
 duplicates_{{ key.number }} as (
@@ -166,6 +214,13 @@ duplicates_{{ key.number }} as (
         {%- endfor %}
         true as is_duplicated
     from {{ model }}
+    {%- if written_since %}
+    inner join touched_{{ key.number }}
+        on
+        {%- for column in key.columns %}
+        {{ "and " if not loop.first }}{{ column }} {{ "is not distinct from" if key.null_safe else "=" }} touched_{{ key.number }}.touched_{{ loop.index0 }}
+        {%- endfor %}
+    {%- endif %}
     where {{ key.counted }}
     group by {{ key.columns | join(", ") }}
     having count(*) > 1
@@ -191,6 +246,9 @@ checked as (
         {{ "and " if not loop.first }}scanned.{{ column }} {{ "is not distinct from" if key.null_safe else "=" }} duplicates_{{ key.number }}.key_{{ loop.index0 }}
         {%- endfor %}
     {%- endfor %}
+    {%- if written_since %}
+    where {{ written_since }}
+    {%- endif %}
 
 ),
 
