@@ -114,12 +114,12 @@ event_counts as (
     -- The kept events per delivered identity (the email counts only without a contact_id).
     select
         delivered_contact_id,
-        case when delivered_contact_id is null then email end as email,
+        {{ delivered_identity_email('delivered_contact_id', 'email') }} as email,
         count(*) as event_count
     from staged_events
     group by
         delivered_contact_id,
-        case when delivered_contact_id is null then email end
+        {{ delivered_identity_email('delivered_contact_id', 'email') }}
 
 ),
 

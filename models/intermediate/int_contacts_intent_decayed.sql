@@ -3,9 +3,10 @@
 -- here and counted in int_contacts_intent_scored). Each row decays with its signal's
 -- half-life; the signal's cap then limits the person's sum.
 -- Events are read from the staged events as they are (issue 17: a daily aggregate barely
--- shrank the rows here and cost more than it saved, docs/benchmarks.md); their delivered
--- identity is resolved to today's person with the base models' rule: a given contact_id
--- decides alone, else the email. Form submissions are read already attributed.
+-- shrank the rows here and cost more than it saved, docs/benchmarks.md); each event counts
+-- for the person its delivered identity is attributed to in int_event_identities_attributed
+-- (the one home of that rule: a given contact_id decides alone, else the email), joined on
+-- the identity's key. Form submissions are read already attributed.
 with
 
 events as (
@@ -22,15 +23,12 @@ form_submissions as (
 
 ),
 
-contact_identities as (
+event_identities as (
 
-    select * from {{ ref('int_contact_identities_resolved') }}
-
-),
-
-people_by_email as (
-
-    {{ people_by_email('contact_identities') }}
+    select * from {{ ref('int_event_identities_attributed') }}
+    -- identities attributed to a person (the others are rejected: their events count for
+    -- nobody)
+    where rejection_reason is null
 
 ),
 
@@ -51,26 +49,27 @@ windowed_events as (
 
 attributed_events as (
 
-    -- Plain equi-joins (a condition on the delivered contact_id inside `on` makes a
-    -- nested-loop join); attributed_person_id picks the lookup that decides.
+    -- An event whose identity resolves to no person (or that carries no identity) has no
+    -- match here and counts for nobody.
     select
         windowed_events.event_type as signal_name,
         windowed_events.occurred_at,
         windowed_events.age_days,
-        {{ attributed_person_id('windowed_events.delivered_contact_id is not null') }}
-            as contact_id
+        event_identities.contact_id
     from windowed_events
-    left join contact_identities as by_contact_id
-        on windowed_events.delivered_contact_id = by_contact_id.contact_id
-    left join people_by_email as by_email
-        on windowed_events.email = by_email.email
+    inner join event_identities
+        on
+            {{ delivered_identity_type('windowed_events.delivered_contact_id') }}
+            = event_identities.identity_type
+            and {{ delivered_identity_value(
+                'windowed_events.delivered_contact_id', 'windowed_events.email'
+            ) }} = event_identities.identity_value
 
 ),
 
 activities as (
 
-    -- A row whose identity resolves to no person counts for nobody. One row per event or
-    -- submission (signal_count 1).
+    -- One row per event or submission (signal_count 1).
     select
         contact_id,
         'event' as signal_source,
@@ -79,7 +78,6 @@ activities as (
         occurred_at as last_occurred_at,
         age_days
     from attributed_events
-    where contact_id is not null
 
     union all
 

@@ -5,9 +5,10 @@
 -- The score and the buying stage come from int_contacts_intent_decayed (per person and
 -- signal: the stage needs only whether a signal has a row inside the stage's window, i.e.
 -- the age of its latest in-window row). The events themselves are read twice, each time
--- only the rows a step needs, and resolved to today's person with the base models' rule:
--- the in-window rows of positive-point signals with a topic (topics), and unsubscribes,
--- bounces and future-dated rows at any age (flags).
+-- only the rows a step needs: the in-window rows of positive-point signals with a topic
+-- (topics), and unsubscribes, bounces and future-dated rows at any age (flags). Each counts
+-- for the person its delivered identity is attributed to in int_event_identities_attributed
+-- (the one home of that rule), joined on the identity's key.
 with
 
 contacts as (
@@ -49,9 +50,12 @@ form_submissions as (
 
 ),
 
-contact_identities as (
+event_identities as (
 
-    select * from {{ ref('int_contact_identities_resolved') }}
+    select * from {{ ref('int_event_identities_attributed') }}
+    -- identities attributed to a person (the others are rejected: their events count for
+    -- nobody)
+    where rejection_reason is null
 
 ),
 
@@ -76,12 +80,6 @@ intent_levels as (
 buying_stages as (
 
     select * from {{ ref('scoring_buying_stages') }}
-
-),
-
-people_by_email as (
-
-    {{ people_by_email('contact_identities') }}
 
 ),
 
@@ -114,20 +112,21 @@ topic_events as (
 
 topic_activities as (
 
-    -- Plain equi-joins (a condition on the delivered contact_id inside `on` makes a
-    -- nested-loop join); the macro picks the lookup that decides. Unresolved rows count for
-    -- nobody. Forms count under their primary_interest topic.
+    -- Events of an identity attributed to nobody (or of no identity) have no match and
+    -- count for nobody. Forms count under their primary_interest topic.
     select
-        {{ attributed_person_id('topic_events.delivered_contact_id is not null') }}
-            as contact_id,
+        event_identities.contact_id,
         topic_events.topic,
         topic_events.occurred_at,
         topic_events.row_points
     from topic_events
-    left join contact_identities as by_contact_id
-        on topic_events.delivered_contact_id = by_contact_id.contact_id
-    left join people_by_email as by_email
-        on topic_events.email = by_email.email
+    inner join event_identities
+        on
+            {{ delivered_identity_type('topic_events.delivered_contact_id') }}
+            = event_identities.identity_type
+            and {{ delivered_identity_value(
+                'topic_events.delivered_contact_id', 'topic_events.email'
+            ) }} = event_identities.identity_value
 
     union all
 
@@ -161,7 +160,6 @@ topic_totals as (
         sum(row_points) as topic_points,
         max(occurred_at) as last_occurred_at
     from topic_activities
-    where contact_id is not null
     group by
         contact_id,
         topic
@@ -187,16 +185,19 @@ flag_events as (
 
     -- Flags look at all history up to the scoring date (an unsubscribe or a bounce does not
     -- expire), not only the intent window; rows dated after it are ignored and counted.
+    -- Events attributed to nobody have no match and count for nobody.
     select
-        {{ attributed_person_id('events_for_flags.delivered_contact_id is not null') }}
-            as contact_id,
+        event_identities.contact_id,
         events_for_flags.event_type as signal_name,
         events_for_flags.age_days
     from events_for_flags
-    left join contact_identities as by_contact_id
-        on events_for_flags.delivered_contact_id = by_contact_id.contact_id
-    left join people_by_email as by_email
-        on events_for_flags.email = by_email.email
+    inner join event_identities
+        on
+            {{ delivered_identity_type('events_for_flags.delivered_contact_id') }}
+            = event_identities.identity_type
+            and {{ delivered_identity_value(
+                'events_for_flags.delivered_contact_id', 'events_for_flags.email'
+            ) }} = event_identities.identity_value
     where
         events_for_flags.event_type in ('unsubscribe', 'email_bounce')
         or events_for_flags.age_days < 0
@@ -210,7 +211,6 @@ flag_activities as (
         signal_name,
         age_days
     from flag_events
-    where contact_id is not null
 
     union all
 

@@ -35,7 +35,7 @@ delivered_identities as (
     -- The email is part of the identity only when no contact_id was given.
     select distinct
         delivered_contact_id,
-        case when delivered_contact_id is null then email end as email
+        {{ delivered_identity_email('delivered_contact_id', 'email') }} as email
     from events
     where {{ delivered_identity_value('delivered_contact_id', 'email') }} is not null
 
