@@ -6,8 +6,9 @@
     late arrival is not known before it lands), forms submitted in the window.
     Steps:
       1. daily counts per delivered identity, day, event type and loaded day (age is whole
-         days, so a day's rows decay alike), resolved to today's person as the shipped
-         model resolves them (a given contact_id decides alone, else the email);
+         days, so a day's rows decay alike), given today's person by
+         int_event_identities_attributed, as the shipped model's (a given contact_id decides
+         alone, else the email; an identity that names nobody counts for nobody);
       2. joined to every T whose window holds the day and that saw the delivery;
       3. decayed to T, summed per signal, capped.
 -#}
@@ -34,36 +35,32 @@ form_submissions as (
 
 ),
 
-contact_identities as (
+event_identities as (
 
-    select * from {{ ref('int_contact_identities_resolved') }}
-
-),
-
-people_by_email as (
-
-    {{ people_by_email('contact_identities') }}
+    select
+        identity_type,
+        identity_value,
+        contact_id
+    from {{ ref('int_event_identities_attributed') }}
+    -- identities that name a person (the others count for nobody)
+    where rejection_reason is null
 
 ),
 
 countable_daily as (
 
-    -- The rows int_contacts_signals_daily counts, with the day each was loaded.
+    -- The kept events per delivered identity, day, event type and loaded day.
     select
         event_type,
         cast(occurred_at as date) as occurred_date,
         cast(loaded_at as date) as loaded_date,
-        coalesce(delivered_contact_id, email) as identity_value,
-        case when delivered_contact_id is not null then 'contact_id' else 'email' end
-            as identity_type,
+        {{ delivered_identity_value('delivered_contact_id', 'email') }} as identity_value,
+        {{ delivered_identity_type('delivered_contact_id') }} as identity_type,
         count(*) as signal_count
     from base_events
     where
-        (
-            row_status = 'kept'
-            or rejection_reason in ('unattributed', 'unknown_contact')
-        )
-        and coalesce(delivered_contact_id, email) is not null
+        row_status = 'kept'
+        and {{ delivered_identity_value('delivered_contact_id', 'email') }} is not null
     group by 1, 2, 3, 4, 5
 
 ),
@@ -75,12 +72,12 @@ attributed_daily as (
         countable_daily.occurred_date,
         countable_daily.loaded_date,
         countable_daily.signal_count,
-        {{ attributed_person_id("countable_daily.identity_type = 'contact_id'") }} as contact_id
+        event_identities.contact_id
     from countable_daily
-    left join contact_identities as by_contact_id
-        on countable_daily.identity_value = by_contact_id.contact_id
-    left join people_by_email as by_email
-        on countable_daily.identity_value = by_email.email
+    inner join event_identities
+        on
+            countable_daily.identity_type = event_identities.identity_type
+            and countable_daily.identity_value = event_identities.identity_value
 
 ),
 
