@@ -44,11 +44,7 @@ attribution_rejected as (
     from staged_events
     inner join rejected_identities
         on
-            {{ delivered_identity_type('staged_events.delivered_contact_id') }}
-            = rejected_identities.identity_type
-            and {{ delivered_identity_value(
-                'staged_events.delivered_contact_id', 'staged_events.email'
-            ) }} = rejected_identities.identity_value
+            {{ delivered_identity_matches('staged_events', 'rejected_identities') }}
     union all
     -- The kept events with no identity at all: nobody, and no contact_id given.
     select

@@ -136,11 +136,7 @@ event_counts_judged as (
     from event_counts
     left join event_identities
         on
-            {{ delivered_identity_type('event_counts.delivered_contact_id') }}
-            = event_identities.identity_type
-            and {{ delivered_identity_value(
-                'event_counts.delivered_contact_id', 'event_counts.email'
-            ) }} = event_identities.identity_value
+            {{ delivered_identity_matches('event_counts', 'event_identities') }}
 
 ),
 

@@ -59,11 +59,7 @@ attributed_events as (
     from windowed_events
     inner join event_identities
         on
-            {{ delivered_identity_type('windowed_events.delivered_contact_id') }}
-            = event_identities.identity_type
-            and {{ delivered_identity_value(
-                'windowed_events.delivered_contact_id', 'windowed_events.email'
-            ) }} = event_identities.identity_value
+            {{ delivered_identity_matches('windowed_events', 'event_identities') }}
 
 ),
 

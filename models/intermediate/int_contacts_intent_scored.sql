@@ -122,11 +122,7 @@ topic_activities as (
     from topic_events
     inner join event_identities
         on
-            {{ delivered_identity_type('topic_events.delivered_contact_id') }}
-            = event_identities.identity_type
-            and {{ delivered_identity_value(
-                'topic_events.delivered_contact_id', 'topic_events.email'
-            ) }} = event_identities.identity_value
+            {{ delivered_identity_matches('topic_events', 'event_identities') }}
 
     union all
 
@@ -193,11 +189,7 @@ flag_events as (
     from events_for_flags
     inner join event_identities
         on
-            {{ delivered_identity_type('events_for_flags.delivered_contact_id') }}
-            = event_identities.identity_type
-            and {{ delivered_identity_value(
-                'events_for_flags.delivered_contact_id', 'events_for_flags.email'
-            ) }} = event_identities.identity_value
+            {{ delivered_identity_matches('events_for_flags', 'event_identities') }}
     where
         events_for_flags.event_type in ('unsubscribe', 'email_bounce')
         or events_for_flags.age_days < 0
