@@ -27,10 +27,10 @@ COPY_IGNORE = shutil.ignore_patterns(
 )
 
 
-def parse(project_dir: Path, target_path: Path) -> None:
+def parse(project_dir: Path, target_path: Path, *args: str) -> None:
     """`dbt parse` of project_dir into target_path (no database connection needed)."""
     result = subprocess.run(
-        [str(BIN / "dbt"), "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)],
+        [str(BIN / "dbt"), "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), *args],
         cwd=project_dir,
         env=dbt_env(target_path / "unused.duckdb", target_path),
         capture_output=True,
@@ -225,3 +225,21 @@ def test_macros_live_in_folders_by_concern_one_per_file_documented_beside_them()
             assert sql.stem in names, f"{sql.stem} is not documented in macros/{folder}"
         stems = {p.stem for p in (macros_dir / folder).glob("*.sql")}
         assert names <= stems, f"macros/{folder} documents macros it does not hold: {names - stems}"
+
+
+def test_no_unit_test_gives_half_of_the_segment_union(tmp_path):
+    """With var segment_enabled, staged_relation unions the CRM's and Segment's events: a unit
+    test whose fixture gives one source's events relation would error (dbt wants every ref
+    of the union). Such tests are switched off with the var (config enabled); only a model
+    reading its own source folder's base relation (no union) may keep one."""
+    target = tmp_path / "target"
+    parse(PROJECT_DIR, target, "--vars", json.dumps({"segment_enabled": True}))
+    manifest = json.loads((target / "manifest.json").read_text())
+    union_readers = [
+        test["name"]
+        for test in manifest["unit_tests"].values()
+        if any("__events" in given["input"] for given in test["given"])
+        and not test["model"].startswith("stg_")
+    ]
+    assert union_readers == [], f"unit tests that give one source's events with segment_enabled: {union_readers}"
+
