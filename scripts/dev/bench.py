@@ -10,8 +10,10 @@ For each scale, on the same machine and in one run:
                 published databases)
   3. dbt build  load raw, then the main job's build (`dbt build --exclude-resource-type
                 unit_test`: seeds, models, snapshots, data tests) on a fresh work database;
-                per-model times from run_results.json. The unit tests (test command only: they
-                check code, not data) are timed on their own after it
+                per-model times from run_results.json. Before it, the same build with `--empty`
+                on a copy of the loaded database: dbt's fixed cost of those nodes, no data
+                processed. The unit tests (test command only: they check code, not data) are
+                timed on their own after it
   4. scoring    `dbt run --full-refresh` of the intermediate models int_contacts_scored needs
                 (from the staging tables built in 3), the part the two baselines also compute
   5. baselines  on the staging tables of 3: the pandas reference (score_from_duckdb) and the
@@ -316,7 +318,8 @@ def run_results(target: Path) -> dict:
     path = target / "run_results.json"
     if not path.exists():
         return {}
-    results = json.loads(path.read_text())["results"]
+    stored = json.loads(path.read_text())
+    results = stored["results"]
     by_type: dict[str, float] = {}
     for result in results:
         kind = result["unique_id"].split(".")[0]
@@ -327,6 +330,9 @@ def run_results(target: Path) -> dict:
     )
     return {
         "nodes": len(results),
+        # dbt's own elapsed time from the first node to the last (the step's wall time less
+        # dbt's start-up: imports, loading the parse state, writing manifest.json)
+        "elapsed": round(stored.get("elapsed_time") or 0, 2),
         "seconds_by_type": by_type,
         "top_models": [[r["unique_id"].split(".")[-1], round(r["execution_time"], 2)] for r in models[:10]],
         "model_seconds": {r["unique_id"].split(".")[-1]: round(r["execution_time"], 2) for r in models},
@@ -490,6 +496,21 @@ def bench_scale(scale: float, data_dir: Path, as_of: dt.date, verify_max: float,
     if not step.ok:
         say(_tail(step["log"]))
         return result
+
+    # dbt's fixed cost of the same build: `dbt build --empty` (every ref and source read with
+    # `limit 0`) on a copy of the loaded database. The seeds, every node's DDL, commit and test
+    # query and dbt's own work per node remain; no data is processed (issue 17's floor).
+    empty = run / "empty"
+    (empty / "tmp").mkdir(parents=True)
+    shutil.copy2(work_db, empty / "work.duckdb")
+    env = dbt_env(empty / "work.duckdb", empty / "target", as_of)
+    warm_parse(env, run / "logs" / "dbt_parse_empty.log")
+    step = measure(dbt_cmd(*JOB_BUILD, "--empty"), env=env, log=run / "logs" / "dbt_build_empty.log")
+    empty_results = run_results(empty / "target")
+    result["dbt_build_empty"] = {**step, **{k: v for k, v in empty_results.items()
+                                            if k in ("nodes", "elapsed", "seconds_by_type")}}
+    say(f"  dbt --empty   {step['seconds']:8.1f}s  {step['peak_mb']:6} MB  exit {step['returncode']}")
+    shutil.rmtree(empty, ignore_errors=True)
 
     env = dbt_env(work_db, run / "target_full", as_of)
     result["dbt_parse"] = warm_parse(env, run / "logs" / "dbt_parse.log")
@@ -690,10 +711,20 @@ def render(results: dict, host: dict) -> str:
         build, inc = r.get("dbt_build", {}), r.get("incremental", {})
         if not build.get("top_models"):
             continue
+        empty = r.get("dbt_build_empty", {})
+        fixed = ""
+        if empty.get("seconds"):
+            fixed = (
+                f" The same build with `--empty` (no data processed: dbt's fixed cost of its "
+                f"{empty.get('nodes', '?')} nodes): {_s(empty['seconds'])} s wall, of which "
+                f"{_s(empty['seconds'] - empty.get('elapsed', 0))} s outside the nodes (dbt's start-up, "
+                f"its artifacts); the full build's time outside the nodes: "
+                f"{_s(build['seconds'] - build.get('elapsed', 0)) if build.get('elapsed') else '-'} s."
+            )
         lines += [
             "",
             f"Scale {r['scale']:g} ({r['date']}): node time summed over dbt's threads, full build / incremental day: "
-            f"{_by_type(build)} / {_by_type(inc)}. The ten slowest models of the full build (seconds):",
+            f"{_by_type(build)} / {_by_type(inc)}.{fixed} The ten slowest models of the full build (seconds):",
             "",
             "| model | full build | incremental day |",
             "|---|---|---|",
