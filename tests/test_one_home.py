@@ -252,3 +252,44 @@ def test_the_restated_values_check_can_fail():
     values = _values(*HOMES["risk levels"])
     assert len(_restated("low / medium / high / critical, or unknown", values)) >= 3
     assert not _restated("a level of seed scoring_risk_levels; highest first", values)
+
+
+# The schema of the records a run keeps for later runs: one name on each side of the project.
+OPS_HOMES = {"src/lead_segmentation/contract.py", "macros/quality/ops_relation.sql"}
+OPS_WRITTEN = re.compile(
+    r"""['"]ops['"]|\b(?:create\s+schema|exists)\s+ops\b|\b(?:exists|into|from|table|join)\s+(?:\w+\.)?ops\.\w""",
+    re.IGNORECASE,
+)
+
+
+def _ops_written(relative: str, text: str) -> list[str]:
+    comment = "--" if relative.endswith(".sql") else "#"
+    return [
+        f"{relative}:{number}: {line.strip()}"
+        for number, line in enumerate(text.splitlines(), 1)
+        if OPS_WRITTEN.search(line.split(comment)[0])
+    ]
+
+
+def test_ops_schema_is_named_once_per_side():
+    from lead_segmentation.contract import OPS_SCHEMA
+
+    macro = (PROJECT_DIR / "macros/quality/ops_relation.sql").read_text()
+    assert f'schema="{OPS_SCHEMA}"' in macro, "macro ops_relation and contract.OPS_SCHEMA name different schemas"
+    # The project's code (pytest files may query the records by name).
+    code = ("src/", "macros/", "models/", "snapshots/", "tests/generic/")
+    copies = [
+        found
+        for relative, text in _files()
+        if relative.startswith(code) and relative.endswith((".sql", ".py")) and relative not in OPS_HOMES
+        for found in _ops_written(relative, text)
+    ]
+    assert not copies, "schema ops written outside its homes (use OPS_SCHEMA / ops_relation):\n" + "\n".join(copies)
+
+
+def test_the_ops_detector_finds_a_written_schema():
+    assert _ops_written("src/x.py", 'con.execute("create schema if not exists ops")')
+    assert _ops_written("src/x.py", 'f"select run_id from ops.pipeline_runs"')
+    assert _ops_written("macros/x.sql", "{% set r = adapter.get_relation(schema='ops', identifier='x') %}")
+    assert not _ops_written("src/x.py", 'f"select run_id from {OPS_SCHEMA}.pipeline_runs"  # ops.pipeline_runs')
+    assert not _ops_written("macros/x.sql", "-- appends to ops.row_rules_verified")

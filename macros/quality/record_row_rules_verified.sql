@@ -1,6 +1,7 @@
 {#- on-run-end: for every row_rules test with rows_written_at that passed in this run, append
     its state key (a comment of its compiled SQL) and the run's start to
-    ops.row_rules_verified. The next run's test then checks only the rows written after it.
+    ops.row_rules_verified (append_to_ops). The next run's test then checks only the rows
+    written after it.
     A failing test records nothing: its rows stay to check, whichever run wrote them. -#}
 {% macro record_row_rules_verified(results) -%}
     {%- if not execute -%}
@@ -19,14 +20,13 @@
     {%- if not keys -%}
         {{ return("") }}
     {%- endif -%}
-    {%- do run_query("create schema if not exists ops") -%}
-    {%- do run_query(
-        "create table if not exists ops.row_rules_verified"
-        ~ " (rules_key string, verified_through timestamp, invocation_id string)") -%}
     {%- set rows = [] -%}
     {%- for key in keys -%}
-        {%- do rows.append("select '" ~ key ~ "', " ~ snapshot_get_time() ~ ", '" ~ invocation_id ~ "'") -%}
+        {%- do rows.append(["'" ~ key ~ "'", snapshot_get_time(), "'" ~ invocation_id ~ "'"]) -%}
     {%- endfor -%}
-    {%- do run_query("insert into ops.row_rules_verified " ~ rows | join(" union all ")) -%}
+    {%- do append_to_ops(
+        "row_rules_verified",
+        ["rules_key string", "verified_through timestamp", "invocation_id string"],
+        rows) -%}
     {{ return("") }}
 {%- endmacro %}

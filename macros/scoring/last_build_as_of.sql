@@ -6,8 +6,9 @@
     {%- if not execute -%}
         {{ return("") }}
     {%- endif -%}
+    {%- set wanted = ops_relation("dbt_build_as_of") -%}
     {%- set relation = adapter.get_relation(
-        database=target.database, schema="ops", identifier="dbt_build_as_of") -%}
+        database=wanted.database, schema=wanted.schema, identifier=wanted.identifier) -%}
     {%- if relation is none -%}
         {{ return("") }}
     {%- endif -%}

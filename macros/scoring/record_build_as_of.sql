@@ -9,12 +9,9 @@
     {%- if not built -%}
         {{ return("") }}
     {%- endif -%}
-    {%- do run_query("create schema if not exists ops") -%}
-    {%- do run_query(
-        "create table if not exists ops.dbt_build_as_of"
-        ~ " (as_of_date date, invocation_id string, recorded_at timestamp)") -%}
-    {%- do run_query(
-        "insert into ops.dbt_build_as_of select " ~ as_of_date() ~ ", '"
-        ~ invocation_id ~ "', " ~ snapshot_get_time()) -%}
+    {%- do append_to_ops(
+        "dbt_build_as_of",
+        ["as_of_date date", "invocation_id string", "recorded_at timestamp"],
+        [[as_of_date(), "'" ~ invocation_id ~ "'", snapshot_get_time()]]) -%}
     {{ return("") }}
 {%- endmacro %}

@@ -9,6 +9,11 @@ that the staging list names the project's stg_ models.
 
 from __future__ import annotations
 
+# The schema where a run keeps records for later runs: the run log, the seeds' fingerprint,
+# the erasure register, dbt's scoring date and verified row rules. The dbt side names it in
+# macro ops_relation; tests/test_one_home.py keeps the two equal.
+OPS_SCHEMA = "ops"
+
 # Contract v1.1 additions: the run stamp (scoring_version, as_of_date) on every mart (issue 4;
 # CONTRACT.md lists it on lead_scores only), and lead_scores.has_opportunity /
 # has_won_opportunity for score versus outcome. Contract v1.3: lead_scores.is_marketing_qualified /

@@ -40,6 +40,7 @@ import time
 from pathlib import Path
 from typing import Callable, Mapping
 
+from lead_segmentation.contract import OPS_SCHEMA
 from lead_segmentation.gates import Finding, Gate, GateFailed, fault_point, without_values
 from lead_segmentation.sql import quote_identifier
 
@@ -171,9 +172,9 @@ def drop_stale_relations(work_db: Path, manifest_path: Path) -> list[str]:
 # Seeds are configuration: reloaded only when they changed (issue 17). The job records what it
 # loaded in the work database; a build whose seeds/ and seed configs hash to the recorded
 # fingerprint, with every recorded seed table present, leaves the seeds out.
-SEEDS_FINGERPRINT_TABLE = "ops.seeds_fingerprint"
+SEEDS_FINGERPRINT_TABLE = f"{OPS_SCHEMA}.seeds_fingerprint"
 # The project code the incremental models' held rows were built with (one row, replaced).
-INCREMENTAL_CODE_TABLE = "ops.incremental_models_code"
+INCREMENTAL_CODE_TABLE = f"{OPS_SCHEMA}.incremental_models_code"
 INCREMENTAL_CODE_SOURCES = ("models", "macros", "seeds", "snapshots")
 
 
@@ -236,7 +237,7 @@ def _replace_ops_record(work_db: Path, table: str, values: dict[str, str]) -> No
 
     columns = ", ".join(f"?::varchar as {name}" for name in values)
     with duckdb.connect(str(work_db)) as con:
-        con.execute("create schema if not exists ops")
+        con.execute(f"create schema if not exists {OPS_SCHEMA}")
         con.execute(
             f"create or replace table {table} as select {columns}, now()::timestamp as recorded_at",
             list(values.values()),

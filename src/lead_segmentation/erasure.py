@@ -39,7 +39,7 @@ from pathlib import Path
 
 import duckdb
 
-from lead_segmentation.contract import staged_model
+from lead_segmentation.contract import OPS_SCHEMA, staged_model
 from lead_segmentation.raw_schema import PERSONAL_COLUMNS
 from lead_segmentation.sources.hubspot_tables import (
     CONNECTOR_EMAIL_COLUMNS,
@@ -47,12 +47,12 @@ from lead_segmentation.sources.hubspot_tables import (
     LOADED_SCHEMA,
 )
 
-REGISTER = "ops.erased_people"
-SALT = "ops.erasure_salt"
+REGISTER = f"{OPS_SCHEMA}.erased_people"
+SALT = f"{OPS_SCHEMA}.erasure_salt"
 # The HubSpot contacts the last build held (id and email key, never the address): a contact
 # the connector no longer has on the next run was deleted in HubSpot (hard delete).
-HUBSPOT_SEEN = "ops.hubspot_contacts_seen"
-_SKIPPED_SCHEMAS = ("ops",)
+HUBSPOT_SEEN = f"{OPS_SCHEMA}.hubspot_contacts_seen"
+_SKIPPED_SCHEMAS = (OPS_SCHEMA,)
 _PERSONAL = tuple(PERSONAL_COLUMNS) + CONNECTOR_PERSONAL_COLUMNS
 _EMAILS = ("email",) + CONNECTOR_EMAIL_COLUMNS
 # The connector's contact table names its contact id `id` (as Fivetran lands it).
@@ -90,7 +90,7 @@ def _key(expression: str) -> str:
 
 
 def _ensure(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("create schema if not exists ops")
+    con.execute(f"create schema if not exists {OPS_SCHEMA}")
     con.execute(f"create table if not exists {SALT} (salt varchar)")
     if not con.execute(f"select count(*) from {SALT}").fetchone()[0]:
         con.execute(f"insert into {SALT} values (?)", [secrets.token_hex(16)])

@@ -175,9 +175,9 @@ def _write(work_db: Path, staged: Path, record: run_log.RunRecord) -> dict[str, 
             )
             expected[f"{target_schema}.{name}"] = _rows_and_checksum(con, f"work.{source_schema}.{name}")
         log = run_log.ensure_table(con, "pub")
-        if ("ops", run_log.TABLE) in present:
+        if (run_log.SCHEMA, run_log.TABLE) in present:
             names = ", ".join(n for n, _ in run_log.COLUMNS)
-            con.execute(f"insert into {log} ({names}) select {names} from work.ops.{run_log.TABLE}")
+            con.execute(f"insert into {log} ({names}) select {names} from work.{run_log.SCHEMA}.{run_log.TABLE}")
         run_log.insert(con, record, "pub")
         expected[f"{run_log.SCHEMA}.{run_log.TABLE}"] = _rows_and_checksum(con, log)
         con.execute("commit")

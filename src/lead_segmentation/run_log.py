@@ -16,9 +16,9 @@ from pathlib import Path
 import duckdb
 
 from lead_segmentation import raw_schema
-from lead_segmentation.contract import PUBLIC_MARTS, STAGING_MODELS
+from lead_segmentation.contract import OPS_SCHEMA, PUBLIC_MARTS, STAGING_MODELS
 
-SCHEMA = "ops"
+SCHEMA = OPS_SCHEMA
 TABLE = "pipeline_runs"
 
 # (column, DuckDB type); the order is the table's.

@@ -73,6 +73,7 @@ from typing import Any, Iterator
 import duckdb
 import yaml
 
+from lead_segmentation import run_log
 from lead_segmentation.contract import CONTRACT_COLUMNS
 from lead_segmentation.errors import ConfigError
 from lead_segmentation.owner_only import private_dir, private_file, restrict_new_files
@@ -466,11 +467,12 @@ def _published_info(con: duckdb.DuckDBPyConnection, path: Path, tables: dict[str
         ).fetchone()
     runs = con.execute(
         "select count(*) from information_schema.tables "
-        "where table_catalog = current_database() and table_schema = 'ops' and table_name = 'pipeline_runs'"
+        "where table_catalog = current_database() and table_schema = ? and table_name = ?",
+        [run_log.SCHEMA, run_log.TABLE],
     ).fetchone()[0]
     if runs:
         row = con.execute(
-            "select run_id, as_of_date from ops.pipeline_runs where status = 'published' "
+            f"select run_id, as_of_date from {run_log.SCHEMA}.{run_log.TABLE} where status = 'published' "
             "order by ended_at desc nulls last limit 1"
         ).fetchone()
         if row:

@@ -25,11 +25,13 @@ from pathlib import Path
 
 import duckdb
 
+from lead_segmentation.contract import OPS_SCHEMA
 from lead_segmentation.sources.hubspot_tables import INCREMENTAL_CONNECTOR_TABLES, all_connector_tables
 from lead_segmentation.sql import quote_identifier
 
-LOADED = "ops.hubspot_loaded_tables"
-BUILT = "ops.hubspot_built_tables"
+LOADED_TABLE, BUILT_TABLE = "hubspot_loaded_tables", "hubspot_built_tables"
+LOADED = f"{OPS_SCHEMA}.{LOADED_TABLE}"
+BUILT = f"{OPS_SCHEMA}.{BUILT_TABLE}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,7 +43,7 @@ class TableContinuity:
 
 
 def _ensure(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("create schema if not exists ops")
+    con.execute(f"create schema if not exists {OPS_SCHEMA}")
     for name in (LOADED, BUILT):
         con.execute(
             f"create table if not exists {name} (table_name varchar, row_count bigint, "
@@ -155,8 +157,8 @@ def breaks(database: str | Path) -> list[TableContinuity]:
     con = duckdb.connect(str(database), read_only=True)
     try:
         present = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'ops' "
-            "and table_name = 'hubspot_loaded_tables'"
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [OPS_SCHEMA, LOADED_TABLE],
         ).fetchone()[0]
         if not present:
             return [TableContinuity(t, False, 0, None) for t in INCREMENTAL_CONNECTOR_TABLES]
