@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import fcntl
+import importlib.util
 import json
 import os
 import shutil
@@ -26,6 +27,14 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 TEST_SCALE = float(os.environ.get("TEST_SCALE", "0.05"))
 TEST_SEED = 7
 TEST_AS_OF = dt.date(2026, 6, 30)
+
+
+def dev_script(name: str):
+    """scripts/dev/<name>.py loaded as a module (the dev scripts are files, not a package)."""
+    spec = importlib.util.spec_from_file_location(name, PROJECT_DIR / "scripts" / "dev" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def dbt_bin() -> str:

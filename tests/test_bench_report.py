@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "dev" / "bench.py"
+from conftest import dev_script
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location("bench", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return dev_script("bench")
 
 
 HOST = {"nproc": 2, "cpu": "cpu", "memory_gb": 8, "os": "Linux", "python": "3.11", "versions": {},

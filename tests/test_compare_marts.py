@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import duckdb
-
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "dev" / "compare_marts.py"
+from conftest import dev_script
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location("compare_marts", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return dev_script("compare_marts")
 
 
 def _database(path: Path, rows: list[tuple], extra_column: bool = False) -> Path:

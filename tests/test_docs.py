@@ -49,14 +49,12 @@ def test_nothing_points_outside_the_repository_to_the_spec():
 def test_architecture_doc_shows_the_dag_of_the_manifest(tmp_path):
     """The DAG in docs/architecture.md is the one dbt parses now (regenerate it with
     scripts/dev/dag_doc.py --write docs/architecture.md after changing refs)."""
-    import importlib.util
     import json
 
+    from conftest import dev_script
     from test_conventions import parse
 
-    spec = importlib.util.spec_from_file_location("dag_doc", PROJECT_DIR / "scripts" / "dev" / "dag_doc.py")
-    dag_doc = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(dag_doc)
+    dag_doc = dev_script("dag_doc")
     target = tmp_path / "target"
     parse(PROJECT_DIR, target)
     expected = dag_doc.mermaid(json.loads((target / "manifest.json").read_text()))
