@@ -177,7 +177,8 @@ def _write(work_db: Path, staged: Path, record: run_log.RunRecord) -> dict[str, 
         log = run_log.ensure_table(con, "pub")
         if (run_log.SCHEMA, run_log.TABLE) in present:
             names = ", ".join(n for n, _ in run_log.COLUMNS)
-            con.execute(f"insert into {log} ({names}) select {names} from work.{run_log.SCHEMA}.{run_log.TABLE}")
+            held = f"work.{run_log.SCHEMA}.{run_log.TABLE}"
+            con.execute(f"insert into {log} ({names}) select {names} from {held}")
         run_log.insert(con, record, "pub")
         expected[f"{run_log.SCHEMA}.{run_log.TABLE}"] = _rows_and_checksum(con, log)
         con.execute("commit")

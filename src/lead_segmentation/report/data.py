@@ -11,9 +11,9 @@ from pathlib import Path
 
 import duckdb
 
+from lead_segmentation import run_log
 from lead_segmentation.backtest import experiments as experiment_stats
 from lead_segmentation.backtest import report_data as backtest_data
-from lead_segmentation import run_log
 from lead_segmentation.contract import PUBLIC_MARTS
 from lead_segmentation.paths import PROJECT_DIR, PUBLISHED_DB, WAREHOUSE_DIR
 from lead_segmentation.report.charts import (
