@@ -6,9 +6,7 @@
     {%- if not execute -%}
         {{ return("") }}
     {%- endif -%}
-    {%- set wanted = ops_relation("dbt_build_as_of") -%}
-    {%- set relation = adapter.get_relation(
-        database=wanted.database, schema=wanted.schema, identifier=wanted.identifier) -%}
+    {%- set relation = load_cached_relation(ops_relation("dbt_build_as_of")) -%}
     {%- if relation is none -%}
         {{ return("") }}
     {%- endif -%}

@@ -134,9 +134,7 @@
     {#- the key names the model, the severity and every rule as compiled (a changed rule,
         `where` or var is a new key: every row is checked again) -#}
     {%- set state_key = local_md5(tojson([owners, own_severity, rows_written_at, rules, key_rules])) -%}
-    {%- set wanted = ops_relation("row_rules_verified") -%}
-    {%- set verified = adapter.get_relation(
-        database=wanted.database, schema=wanted.schema, identifier=wanted.identifier) -%}
+    {%- set verified = load_cached_relation(ops_relation("row_rules_verified")) -%}
     {%- if verified is not none -%}
         {%- set found = run_query(
             "select cast(max(verified_through) as " ~ dbt.type_string() ~ "), "
