@@ -24,7 +24,8 @@ property_email, property_firstname, ..., email_event's recipient) to NULL in eve
 every schema where the row's email is registered or its contact_id belongs to an erased person:
 raw tables, staging (the incremental engagement models keep old rows), rejected-row tables
 (failing test rows are views of the tables: they show the cleared rows); rows keyed by a
-registered address (the attributed identities, int_event_identities_attributed) are deleted. Ids stay (history, reconciliation); the snapshots hold no personal
+registered address (the attributed identities, int_event_identities_attributed) are
+deleted. Ids stay (history, reconciliation); the snapshots hold no personal
 column. The published file holds no personal column and is replaced by the normal publish.
 A HubSpot database read in place (`--source-database`) is the user's warehouse, attached
 read-only: it is never written; what the build copies from it is scrubbed after the build.

@@ -395,7 +395,7 @@ def published_as_of(work_db: Path, published_db: Path) -> dt.date | None:
         try:
             with duckdb.connect(str(path), read_only=True) as con:
                 row = con.execute(
-                    f"select max(as_of_date) from {run_log.SCHEMA}.{run_log.TABLE} "
+                    f"select max(as_of_date) from {run_log.RELATION} "
                     "where status = 'published'"
                 ).fetchone()
         except duckdb.Error:
@@ -413,7 +413,7 @@ def is_published(published_db: Path, run_id: str) -> bool:
         with duckdb.connect(str(published_db), read_only=True) as con:
             return bool(
                 con.execute(
-                    f"select count(*) from {run_log.SCHEMA}.{run_log.TABLE} "
+                    f"select count(*) from {run_log.RELATION} "
                     "where run_id = ? and status = 'published'",
                     [run_id],
                 ).fetchone()[0]

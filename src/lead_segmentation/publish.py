@@ -177,10 +177,9 @@ def _write(work_db: Path, staged: Path, record: run_log.RunRecord) -> dict[str, 
         log = run_log.ensure_table(con, "pub")
         if (run_log.SCHEMA, run_log.TABLE) in present:
             names = ", ".join(n for n, _ in run_log.COLUMNS)
-            held = f"work.{run_log.SCHEMA}.{run_log.TABLE}"
-            con.execute(f"insert into {log} ({names}) select {names} from {held}")
+            con.execute(f"insert into {log} ({names}) select {names} from work.{run_log.RELATION}")
         run_log.insert(con, record, "pub")
-        expected[f"{run_log.SCHEMA}.{run_log.TABLE}"] = _rows_and_checksum(con, log)
+        expected[run_log.RELATION] = _rows_and_checksum(con, log)
         con.execute("commit")
         con.execute("detach pub")  # checkpoints: the file is complete, no .wal left behind
         con.execute("detach work")
@@ -206,7 +205,7 @@ def _audit(staged: Path, expected: dict[str, tuple[int, int]], record: run_log.R
                     )
                 )
         logged = con.execute(
-            f"select count(*) from {run_log.SCHEMA}.{run_log.TABLE} where run_id = ?", [record.run_id]
+            f"select count(*) from {run_log.RELATION} where run_id = ?", [record.run_id]
         ).fetchone()[0]
         if logged != 1:
             findings.append(

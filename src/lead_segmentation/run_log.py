@@ -20,6 +20,7 @@ from lead_segmentation.contract import OPS_SCHEMA, PUBLIC_MARTS, STAGING_MODELS
 
 SCHEMA = OPS_SCHEMA
 TABLE = "pipeline_runs"
+RELATION = f"{SCHEMA}.{TABLE}"  # qualified, for queries on the default catalog
 
 # (column, DuckDB type); the order is the table's.
 COLUMNS: list[tuple[str, str]] = [
@@ -115,8 +116,8 @@ def ensure_table(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> 
     prefix = f"{catalog}." if catalog else ""
     con.execute(f"create schema if not exists {prefix}{SCHEMA}")
     columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS)
-    con.execute(f"create table if not exists {prefix}{SCHEMA}.{TABLE} ({columns})")
-    return f"{prefix}{SCHEMA}.{TABLE}"
+    con.execute(f"create table if not exists {prefix}{RELATION} ({columns})")
+    return f"{prefix}{RELATION}"
 
 
 def insert(con: duckdb.DuckDBPyConnection, record: RunRecord, catalog: str | None = None) -> None:

@@ -472,7 +472,7 @@ def _published_info(con: duckdb.DuckDBPyConnection, path: Path, tables: dict[str
     ).fetchone()[0]
     if runs:
         row = con.execute(
-            f"select run_id, as_of_date from {run_log.SCHEMA}.{run_log.TABLE} where status = 'published' "
+            f"select run_id, as_of_date from {run_log.RELATION} where status = 'published' "
             "order by ended_at desc nulls last limit 1"
         ).fetchone()
         if row:

@@ -214,18 +214,17 @@ def _load(con: duckdb.DuckDBPyConnection, published_path: Path, weeks: int, mini
     runs: list[dict] = []
     run = None
     if run_log.TABLE in tables.get(run_log.SCHEMA, set()):
-        log = f"{run_log.SCHEMA}.{run_log.TABLE}"
         columns = (
             "run_id, as_of_date, status, started_at, ended_at, duration_seconds, exit_code, "
             "failed_gate, failing_check"
         )
         runs = _rows(
-            con, f"select {columns} from {log} order by started_at desc, run_id desc limit 8"
+            con, f"select {columns} from {run_log.RELATION} order by started_at desc, run_id desc limit 8"
         )
         # The run that wrote this file: the publish step logs it last, as published.
         latest = _rows(
             con,
-            f"select {columns} from {log} where status = 'published' "
+            f"select {columns} from {run_log.RELATION} where status = 'published' "
             "order by ended_at desc, started_at desc, run_id desc limit 1",
         )
         run = latest[0] if latest else None
